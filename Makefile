@@ -1,0 +1,32 @@
+# The two commands: `make reproduce` (the paper's experiments → out/) and `make test`.
+# Both create or reuse .venv; `make venv` refreshes it when pyproject.toml changes.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.sizno-installed
+EXTRAS ?= dev
+
+.PHONY: venv reproduce reproduce-quick test bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+reproduce: venv
+	$(BIN)/sizno reproduce --out out
+
+reproduce-quick: venv
+	$(BIN)/sizno reproduce --quick --out out
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+bench: venv
+	$(BIN)/python benchmarks/bench_half_cell.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

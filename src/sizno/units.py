@@ -1,0 +1,31 @@
+"""Physical constants and the unit conversions sizno uses, in one place (SI inside the physics)."""
+
+FARADAY_C_PER_MOL = 96485.33212
+GAS_CONSTANT_J_PER_MOL_K = 8.314462618
+BOLTZMANN_EV_PER_K = 8.617333262e-5
+ZERO_CELSIUS_K = 273.15
+SECONDS_PER_HOUR = 3600.0
+
+
+def celsius_to_kelvin(temperature_C: float) -> float:
+    return temperature_C + ZERO_CELSIUS_K
+
+
+def mAh_to_C(capacity_mAh: float) -> float:
+    return capacity_mAh * 3.6
+
+
+def C_to_mAh(charge_C: float) -> float:
+    return charge_C / 3.6
+
+
+def specific_capacity_mAh_per_g(electrons_per_formula: float, molar_mass_g_per_mol: float) -> float:
+    """Q = n F / (3.6 M): capacity per gram of the *starting* material, mAh/g."""
+    return electrons_per_formula * FARADAY_C_PER_MOL / (3.6 * molar_mass_g_per_mol)
+
+
+def arrhenius_factor(activation_energy_eV: float, temperature_K: float, reference_K: float) -> float:
+    """exp(-Ea/k (1/T - 1/T_ref)): multiplies a rate known at reference_K."""
+    import math
+
+    return math.exp(-activation_energy_eV / BOLTZMANN_EV_PER_K * (1.0 / temperature_K - 1.0 / reference_K))

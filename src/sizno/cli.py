@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from sizno.clitools import JsonOption, console, err_console, write_json
 from sizno.errors import SiznoInputError, SimulationFailed
 
 app = typer.Typer(
@@ -21,8 +20,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-console = Console()
-
 
 @app.callback()
 def _root() -> None:
@@ -30,18 +27,6 @@ def _root() -> None:
 
     Start with `sizno reproduce --quick`, or `sizno simulate --material si-zno4 --protocol first-cycle`.
     """
-err_console = Console(stderr=True, soft_wrap=True)
-
-JsonOption = typer.Option(None, "--json", help="Also write the results, machine-readable, to this JSON file.")
-
-
-def write_json(path: Optional[Path], payload) -> None:
-    """Write `payload` to `path` (if given) as JSON."""
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2, default=float))
-    err_console.print(f"[dim]wrote {path}[/dim]")
 
 
 @app.command()

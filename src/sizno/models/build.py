@@ -1,0 +1,44 @@
+"""HalfCell + ParameterSet -> pybamm.ParameterValues for DenseCompositeAnode (SI throughout)."""
+
+from __future__ import annotations
+
+import pybamm
+
+from sizno.cell import HalfCell
+from sizno.materials import load_phases
+from sizno.models.parameters import ParameterSet, load_parameter_set
+
+
+def half_cell_parameter_values(cell: HalfCell, pset: ParameterSet | None = None) -> pybamm.ParameterValues:
+    """Every parameter the model reads, for `cell` at its temperature."""
+    pset = pset or load_parameter_set()
+    T = cell.temperature_K
+    vals = pset.at_temperature(T)
+    lib = load_phases()
+    n_si, n_zno = cell.mol_si, cell.mol_zno
+    per_zno = n_zno / cell.volume_m3 * 1e-6  # mol ZnO per cm3... scaled below per phase
+    v_zn = per_zno * lib.phases["Zn"].molar_volume_cm3_per_mol
+    v_li2o = per_zno * lib.phases["Li2O"].molar_volume_cm3_per_mol
+    lpscl_sigma = vals.pop("LPSCl ionic conductivity [S.m-1]")
+    li_in = lib.counter_electrodes["LiIn"].potential_V_vs_Li
+    params = {
+        **vals,
+        "Current function [A]": 0.0,
+        "Temperature [K]": T,
+        "Electrode thickness [m]": cell.thickness_m,
+        "Electrode area [m2]": cell.area_m2,
+        "Si lithium capacity concentration [mol.m-3]": 3.75 * n_si / cell.volume_m3,
+        "ZnO to Si-capacity ratio [-]": n_zno / (3.75 * n_si),
+        "Si volume fraction [-]": cell.volume_fraction("Si", n_si),
+        "ZnO volume fraction [-]": cell.volume_fraction("ZnO", n_zno),
+        "Zn volume fraction per converted ZnO [-]": v_zn,
+        "Li2O volume fraction per converted ZnO [-]": v_li2o,
+        "Binder volume fraction [-]": cell.binder_volume_fraction,
+        "Electrolyte pellet resistance [Ohm]": cell.pellet_thickness_um * 1e-6 / (lpscl_sigma * cell.pellet_area_m2),
+        "Counter electrode area [m2]": cell.counter_area_m2,
+        "Li-In potential [V]": li_in,
+        "Initial amorphous Li filling [-]": 0.01,
+        "Lower voltage cut-off [V]": cell.lower_cutoff_V,
+        "Upper voltage cut-off [V]": cell.upper_cutoff_V,
+    }
+    return pybamm.ParameterValues(params)

@@ -174,6 +174,7 @@ class DRTPeak:
     tau_lo_s: float
     tau_hi_s: float
     resistance_std_ohm: float | None = None
+    in_measured_range: bool = True
 
     @property
     def frequency_Hz(self) -> float:
@@ -188,6 +189,7 @@ class DRTPeak:
             "gamma_peak_ohm": self.gamma_peak_ohm,
             "tau_range_s": [self.tau_lo_s, self.tau_hi_s],
             "resistance_std_ohm": self.resistance_std_ohm,
+            "in_measured_range": self.in_measured_range,
         }
 
 
@@ -496,6 +498,8 @@ def drt(
     z_fit = kernel.model(x_ohm)
 
     ws = default_windows() if windows is None else tuple(windows)
+    w_meas = 2 * np.pi * kernel.frequency_Hz
+    tau_in = (1.0 / w_meas.max(), 1.0 / w_meas.min())
     peaks = []
     for imax, lo, hi in _find_peaks(gamma, kernel.dlntau, settings.peak_min_fraction):
         tau_pk = _peak_tau(kernel.tau_s, gamma, imax)
@@ -512,6 +516,7 @@ def drt(
                 tau_lo_s=float(kernel.tau_edges_s[lo]),
                 tau_hi_s=float(kernel.tau_edges_s[hi]),
                 resistance_std_ohm=r_std,
+                in_measured_range=bool(tau_in[0] <= tau_pk <= tau_in[1]),
             )
         )
     return DRTResult(

@@ -7,7 +7,7 @@ Model, stated once:
 * Each reflection is a unit-area pseudo-Voigt (mixing ``eta``) whose FWHM combines an instrument
   width and the Scherrer size width β = K λ / (L cos θ) in quadrature (K = 0.9).
 * Amorphous phases (a-Si, a-LixSi) are the same reflections with a coherence length of a few
-  atomic shells (1.2 nm for a-Si, 3 nm for the poorly ordered LixSi): broad humps at the
+  atomic shells (1.2 nm for a-Si, 5 nm for the poorly ordered LixSi): broad humps at the
   positions of the crystalline reference's strongest reflections, with the integrated intensity
   of the crystal conserved. For a-Si this puts humps at ≈28° and ≈52° (Cu Kα), where measured
   a-Si patterns have them.
@@ -225,7 +225,7 @@ PHASE_FORMS: dict[str, PhaseForm] = {
     "c-Si": PhaseForm("c-Si", "Si", 100.0, False, "micro-Si sheets (1–3 µm): size broadening negligible"),
     "a-Si": PhaseForm("a-Si", "Si", 1.2, True, "amorphous Si: diamond-lattice short-range order, ≈1.2 nm coherence"),
     "a-LixSi": PhaseForm(
-        "a-LixSi", "Li13Si4", 3.0, True, "poorly ordered LixSi, Li13Si4-like order over ≈3 nm (the paper's broad peaks)"
+        "a-LixSi", "Li13Si4", 5.0, True, "poorly ordered LixSi, Li13Si4-like order over ≈5 nm (the paper's broad peaks)"
     ),
     "ZnO": PhaseForm("ZnO", "ZnO", 20.0, False, "ZnO nanoparticles on the Si sheets (size assumed)"),
     "Zn": PhaseForm("Zn", "Zn", 10.0, False, "Zn nanodomains after delithiation (size assumed)"),

@@ -1,0 +1,308 @@
+"""The tidy time series every reader produces: BDF machine-name columns, SI-ish BDF units.
+
+Conventions (stated once, used everywhere in :mod:`sizno.io`):
+
+* ``current_ampere`` > 0 charges the cell (raises the voltage between the tester's + and −
+  leads); readers that get another convention flip it and say so in ``meta['notes']``.
+* ``charging_capacity_ah`` / ``discharging_capacity_ah`` are the tester's own counters,
+  re-based to *charge passed in that direction since the start of the cycle* (Ah, ≥ 0),
+  whatever the tester meant (per step: Neware, Maccor, BioLogic; per cycle or over the whole
+  test: Arbin). ``meta['capacity_semantics']`` records what the file meant. When a file has
+  no capacity columns they are coulomb-counted from current and time and
+  ``meta['capacity_source']`` says ``"coulomb counting"``.
+* ``step_type`` is one of ``charge``, ``discharge``, ``rest`` (from the tester's labels when
+  it has them, else from the sign of the step's median current).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sizno.errors import SiznoInputError
+from sizno.io.columns import BDF_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, REQUIRED
+
+STEP_TYPES = ("charge", "discharge", "rest")
+
+
+@dataclass
+class CyclerData:
+    """A tidy cycler time series plus what is known about where it came from."""
+
+    data: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return str(self.meta.get("source", "DataFrame"))
+
+    @property
+    def notes(self) -> list[str]:
+        return self.meta.setdefault("notes", [])
+
+    def to_bdf(self, path: str | Path, *, labels: bool = False) -> Path:
+        """Write as BDF: ``.csv`` (machine names, or human labels with ``labels=True``) or ``.parquet``."""
+        return write_bdf(self.data, path, labels=labels)
+
+
+def write_bdf(df: pd.DataFrame, path: str | Path, *, labels: bool = False) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = [c for c in BDF_COLUMNS if c in df.columns]
+    out = df[cols]
+    if path.suffix.lower() == ".parquet":
+        out.to_parquet(path, index=False)
+    elif path.suffix.lower() in (".csv", ".txt"):
+        if labels:
+            out = out.rename(columns={c: BDF_COLUMNS[c][0] for c in cols})
+        out.to_csv(path, index=False, float_format="%.10g")
+    else:
+        raise SiznoInputError(str(path), "unknown BDF output type", ".csv, .parquet")
+    return path
+
+
+def _robust_positive_scale(current: np.ndarray) -> float:
+    a = np.abs(current[np.isfinite(current)])
+    return float(np.max(a)) if a.size else 0.0
+
+
+def derive_step_type(current: np.ndarray, step_count: np.ndarray) -> np.ndarray:
+    """charge / discharge / rest per step from the sign of the step's median current."""
+    scale = _robust_positive_scale(current)
+    thresh = max(1e-3 * scale, 1e-12)
+    med = pd.Series(current).groupby(step_count).transform("median").to_numpy()
+    out = np.full(current.shape, "rest", dtype=object)
+    out[med > thresh] = "charge"
+    out[med < -thresh] = "discharge"
+    return out
+
+
+def normalise_step_labels(labels: pd.Series) -> np.ndarray:
+    """Vendor step labels ('CC_Chg', 'CC DChg', 'C', 'D', 'R', 'Rest', 'CCCV_Chg', …) → charge/discharge/rest/''."""
+    s = labels.astype("string").str.strip().str.lower().fillna("")
+    out = np.full(len(s), "", dtype=object)
+    dis = s.str.contains("dchg|dischar|dis_|^d$|ccd|cc_d|cv_d|cccv_d", regex=True).to_numpy(dtype=bool)
+    chg = (~dis) & s.str.contains("chg|charg|^c$|ccc|cc_c|cv_c|cccv_c", regex=True).to_numpy(dtype=bool)
+    rest = s.str.contains("rest|^r$|pause|ocv|wait|relax", regex=True).to_numpy(dtype=bool)
+    out[dis] = "discharge"
+    out[chg] = "charge"
+    out[rest & ~dis & ~chg] = "rest"
+    return out
+
+
+def _rebase_capacity(values: np.ndarray, cycle: np.ndarray) -> np.ndarray:
+    """Tester counter (per step / per cycle / over the test; resets to ~0) → per-cycle running total.
+
+    Each row's increment is its rise over the previous row; where the counter fell (a reset),
+    the increment is the new value itself (the tester restarted from zero).
+    """
+    v = np.nan_to_num(np.abs(values.astype(float)), nan=0.0)
+    inc = np.empty_like(v)
+    inc[0] = v[0]
+    d = np.diff(v)
+    tol = 1e-9 + 1e-6 * (np.max(v) if v.size else 0.0)
+    inc[1:] = np.where(d >= -tol, np.maximum(d, 0.0), v[1:])
+    return _cumsum_by_cycle(inc, cycle)
+
+
+def _cumsum_by_cycle(inc: np.ndarray, cycle: np.ndarray) -> np.ndarray:
+    total = np.cumsum(inc)
+    starts = np.r_[True, cycle[1:] != cycle[:-1]]
+    # subtract, for every row, the running total just before its cycle block began
+    base = np.where(starts, total - inc, np.nan)
+    base = pd.Series(base).ffill().to_numpy()
+    return total - base
+
+
+def coulomb_increments(t: np.ndarray, i: np.ndarray, *, step_count: np.ndarray | None = None,
+                       step_time: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Trapezoidal charge per interval [Ah], split by direction; interval k ends at row k.
+
+    Across a step boundary the trapezoid would mix two steps' currents; where the file has a
+    step clock, the first row of a step instead gets its own current × its step time.
+    """
+    dt = np.diff(t, prepend=t[0])
+    imid = 0.5 * (i + np.r_[i[0], i[:-1]])
+    dq = imid * dt / 3600.0
+    if step_count is not None and step_time is not None and np.isfinite(step_time).all():
+        b = np.flatnonzero(np.r_[False, step_count[1:] != step_count[:-1]])
+        dq[b] = i[b] * np.clip(step_time[b], 0.0, dt[b]) / 3600.0
+    return np.where(dq > 0, dq, 0.0), np.where(dq < 0, -dq, 0.0)
+
+
+def _derive_cycles(step_type: np.ndarray) -> np.ndarray:
+    """Cycle 1 starts with the first non-rest step; a new cycle starts when that direction returns."""
+    active = step_type != "rest"
+    if not active.any():
+        return np.ones(step_type.shape, dtype=np.int64)
+    first = step_type[np.argmax(active)]
+    prev = pd.Series(np.where(active, step_type, None)).ffill().shift(1).to_numpy()
+    new = (step_type == first) & (prev != first) & (prev != None)  # noqa: E711
+    return (1 + np.cumsum(new)).astype(np.int64)
+
+
+def finalize(
+    df: pd.DataFrame,
+    meta: dict[str, Any],
+    *,
+    capacity_semantics: str | None = None,
+    step_labels: pd.Series | None = None,
+    check_sign: bool = True,
+) -> CyclerData:
+    """Validate and complete a table that already has BDF names and units.
+
+    Repairs it makes are listed in ``meta['notes']``; input it cannot use raises
+    :class:`SiznoInputError` naming the file.
+    """
+    src = str(meta.get("source", "DataFrame"))
+    meta.setdefault("notes", [])
+    notes: list[str] = meta["notes"]
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise SiznoInputError(src, f"missing column(s) {', '.join(missing)}", ", ".join(REQUIRED))
+    df = df.reset_index(drop=True)
+    for c in FLOAT_COLUMNS:
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    if len(df) == 0:
+        raise SiznoInputError(src, "no data rows", "a file with at least one complete cycle")
+
+    # 1. non-finite time/voltage/current: drop the rows, say how many
+    req = df[list(REQUIRED)].to_numpy(dtype=float)
+    bad = ~np.isfinite(req).all(axis=1)
+    if bad.any():
+        nbad = int(bad.sum())
+        if nbad > 0.5 * len(df):
+            raise SiznoInputError(src, f"{nbad} of {len(df)} rows have missing or non-finite time/voltage/current",
+                                  "numeric time, voltage and current")
+        first = int(np.flatnonzero(bad)[0])
+        notes.append(f"dropped {nbad} row(s) with missing or non-finite time/voltage/current (first at data row {first})")
+        df = df.loc[~bad].reset_index(drop=True)
+        if step_labels is not None:
+            step_labels = step_labels.loc[~bad].reset_index(drop=True)
+
+    # 2. time must not go backwards
+    t = df["test_time_second"].to_numpy(dtype=float)
+    dt = np.diff(t)
+    back = dt < 0
+    if back.any():
+        jumps = np.flatnonzero(back)
+        big = back & (-dt > 1.0)
+        if big.any():
+            # restarts (concatenated runs or a step clock): offset each restart
+            offs = np.zeros_like(t)
+            offs[1:] = np.cumsum(np.where(back, -dt, 0.0))
+            df["test_time_second"] = t + offs
+            notes.append(
+                f"test time went backwards {len(jumps)} time(s) (first after data row {int(jumps[0])}); "
+                "each restart was offset so time is monotonic (were runs concatenated?)"
+            )
+        else:
+            order = np.argsort(t, kind="stable")
+            df = df.iloc[order].reset_index(drop=True)
+            if step_labels is not None:
+                step_labels = step_labels.iloc[order].reset_index(drop=True)
+            notes.append(f"{len(jumps)} sub-second backward time step(s): rows re-sorted by time")
+
+    cur = df["current_ampere"].to_numpy(dtype=float)
+
+    # 3. steps and their types
+    labels = normalise_step_labels(step_labels) if step_labels is not None else None
+    if "step_count" not in df.columns:
+        if "step_index" in df.columns:
+            si = df["step_index"].to_numpy()
+            cyc = df["cycle_count"].to_numpy() if "cycle_count" in df.columns else np.zeros(len(df))
+            change = np.r_[True, (si[1:] != si[:-1]) | (cyc[1:] != cyc[:-1])]
+        elif labels is not None:
+            change = np.r_[True, labels[1:] != labels[:-1]]
+        else:
+            sign = np.sign(np.where(np.abs(cur) > 1e-3 * _robust_positive_scale(cur), cur, 0.0))
+            change = np.r_[True, sign[1:] != sign[:-1]]
+        df["step_count"] = np.cumsum(change).astype(np.int64)
+    sc = df["step_count"].to_numpy()
+    derived = derive_step_type(cur, sc)
+    if labels is not None and (labels != "").mean() > 0.5:
+        st = np.where(labels != "", labels, derived)
+    else:
+        st = derived
+
+    # 4. sign convention: tester labels or capacity counters say which way charge went
+    if check_sign:
+        flip = _looks_flipped(df, st if labels is not None else None)
+        if flip:
+            df["current_ampere"] = -df["current_ampere"]
+            cur = -cur
+            if labels is None:
+                st = derive_step_type(cur, sc)
+            notes.append("current was positive while the cell discharged: sign flipped to the BDF convention (positive = charging)")
+    df["step_type"] = pd.Categorical(st, categories=list(STEP_TYPES))
+
+    # 5. cycles
+    if "cycle_count" not in df.columns:
+        df["cycle_count"] = _derive_cycles(np.asarray(st, dtype=object))
+        notes.append("the file has no cycle numbers: cycles were numbered from the current direction (cycle 1 = first non-rest step)")
+    for c in INT_COLUMNS:
+        if c in df.columns:
+            col = pd.to_numeric(df[c], errors="coerce")
+            if col.isna().any():
+                col = col.ffill().bfill()
+            df[c] = col.astype(np.int64)
+    cyc = df["cycle_count"].to_numpy()
+
+    # 6. capacity counters
+    has_cap = "charging_capacity_ah" in df.columns and "discharging_capacity_ah" in df.columns
+    if has_cap:
+        chg = df["charging_capacity_ah"].to_numpy(dtype=float)
+        dis = df["discharging_capacity_ah"].to_numpy(dtype=float)
+        if np.nanmax(np.abs(np.r_[chg, dis, 0.0])) == 0.0 and np.any(cur != 0):
+            has_cap = False
+            notes.append("capacity columns are zero throughout: ignored, capacities coulomb-counted instead")
+    if has_cap:
+        df["charging_capacity_ah"] = _rebase_capacity(chg, cyc)
+        df["discharging_capacity_ah"] = _rebase_capacity(dis, cyc)
+        meta["capacity_source"] = "tester"
+        meta.setdefault("capacity_semantics", capacity_semantics or "unknown (re-based by resets)")
+    else:
+        qc, qd = coulomb_increments(df["test_time_second"].to_numpy(dtype=float), cur)
+        df["charging_capacity_ah"] = _cumsum_by_cycle(qc, cyc)
+        df["discharging_capacity_ah"] = _cumsum_by_cycle(qd, cyc)
+        meta["capacity_source"] = "coulomb counting"
+        meta.setdefault("capacity_semantics", "none in file")
+    cols = [c for c in BDF_COLUMNS if c in df.columns]
+    extra = [c for c in df.columns if c not in BDF_COLUMNS]
+    meta.setdefault("rows", len(df))
+    meta["rows"] = len(df)
+    return CyclerData(df[cols + extra], meta)
+
+
+def _looks_flipped(df: pd.DataFrame, labels: np.ndarray | None) -> bool:
+    cur = df["current_ampere"].to_numpy(dtype=float)
+    if labels is not None:
+        ch = labels == "charge"
+        di = labels == "discharge"
+        if ch.any() and di.any():
+            return float(np.median(cur[ch])) < 0 and float(np.median(cur[di])) > 0
+    if "charging_capacity_ah" in df.columns and "discharging_capacity_ah" in df.columns:
+        c = np.diff(np.nan_to_num(df["charging_capacity_ah"].to_numpy(dtype=float)), prepend=0.0)
+        d = np.diff(np.nan_to_num(df["discharging_capacity_ah"].to_numpy(dtype=float)), prepend=0.0)
+        up_c = c > 0
+        up_d = d > 0
+        if up_c.sum() > 3 and up_d.sum() > 3:
+            return float(np.median(cur[up_c])) < 0 and float(np.median(cur[up_d])) > 0
+    return False
+
+
+def from_dataframe(df: pd.DataFrame, *, source: str = "DataFrame", meta: dict[str, Any] | None = None) -> CyclerData:
+    """Accept a plain DataFrame with BDF machine-name columns (e.g. a simulated time series)."""
+    m = {"source": source, "tester": "bdf", "format": "DataFrame", "notes": []}
+    if meta:
+        m.update(meta)
+    d = df.copy()
+    labels = None
+    if "step_type" in d.columns:
+        labels = d.pop("step_type").astype("string")
+    return finalize(d, m, capacity_semantics="per cycle (BDF table)", step_labels=labels)

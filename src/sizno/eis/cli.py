@@ -1,0 +1,165 @@
+"""`sizno drt FILE|FOLDER` and the `sizno eis` sub-commands (kk, fit). Thin: reads, calls sizno.eis, prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.errors import SiznoInputError
+
+eis_app = typer.Typer(
+    name="eis",
+    help="Impedance: Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+PLOTS = ("auto", "all", "map", "none")
+
+
+def _settings(method: str, lam: Optional[float], ppd: int, no_kk: bool):
+    from sizno.eis.drt import DRTSettings
+
+    if method not in ("mgcv", "gcv"):
+        raise SiznoInputError("--method", f"unknown '{method}'", "mgcv, gcv")
+    if lam is not None:
+        if not (lam > 0):
+            raise SiznoInputError("--lambda", f"{lam}", "> 0")
+        return DRTSettings(method="fixed", lambda_value=lam, points_per_decade=ppd, kk_check=not no_kk).checked()
+    return DRTSettings(method=method, points_per_decade=ppd, kk_check=not no_kk).checked()
+
+
+def _peak_table(result, title: str) -> Table:
+    t = Table(title=title)
+    for c, j in (("#", "right"), ("τ [s]", "right"), ("f [Hz]", "right"), ("R [Ω]", "right"), ("± [Ω]", "right"), ("process", "left")):
+        t.add_column(c, justify=j)
+    for i, p in enumerate(result.peaks, 1):
+        std = f"{p.resistance_std_ohm:.2g}" if p.resistance_std_ohm is not None else ""
+        proc = p.process + ("" if p.in_measured_range else " (τ outside measured range)")
+        t.add_row(str(i), f"{p.tau_s:.3g}", f"{p.frequency_Hz:.3g}", f"{p.resistance_ohm:.4g}", std, proc)
+    return t
+
+
+def _print_result(result, verbose: bool = True) -> None:
+    s = result.spectrum
+    title = f"{s.name}: R∞ = {result.r_inf_ohm:.4g} Ω, R_pol = {result.r_pol_ohm:.4g} Ω, λ = {result.lambda_:.3g} ({result.lambda_method.upper()})"
+    console.print(_peak_table(result, title))
+    if verbose:
+        for n in s.notes:
+            err_console.print(f"  note: {n}", style="dim", markup=False, highlight=False)
+    if result.kk is not None:
+        err_console.print("  " + result.kk.verdict(), style="dim" if result.kk.valid else "bold yellow", markup=False, highlight=False)
+    for n in result.notes:
+        if not n.startswith("Kramers"):
+            err_console.print(f"  warning: {n}", style="yellow", markup=False, highlight=False)
+
+
+def drt_command(
+    path: Path = typer.Argument(..., help="A spectrum file (CSV, CHI .txt, BioLogic .mpt, Gamry .DTA) or a folder of them (one series)."),
+    json_path: Optional[Path] = JsonOption,
+    out: Path = typer.Option(Path("out/drt"), "--out", help="Folder for the PNG figures."),
+    plots: str = typer.Option("auto", "--plots", help="auto (each spectrum if ≤ 10, plus the map), all, map, none."),
+    method: str = typer.Option("mgcv", "--method", help="Regularisation choice: mgcv or gcv."),
+    lam: Optional[float] = typer.Option(None, "--lambda", help="Fix λ instead of choosing it by (m)GCV."),
+    points_per_decade: int = typer.Option(10, "--points-per-decade", help="τ grid density."),
+    windows: Optional[Path] = typer.Option(None, "--windows", help="TOML of τ windows ([[window]] process, tau_min_s, tau_max_s); default: the paper's."),
+    tolerance_decades: float = typer.Option(0.0, "--window-tolerance", help="Assign a peak outside every window to the nearest one within this many decades."),
+    no_kk: bool = typer.Option(False, "--no-kk", help="Skip the Kramers–Kronig check."),
+):
+    """DRT of a spectrum or a series: table of peaks (τ, R, process), Nyquist/Bode/DRT/KK figures, contour map for a series."""
+    from sizno.eis.plots import save_figures
+    from sizno.eis.readers import read_spectra
+    from sizno.eis.series import drt_series
+    from sizno.eis.windows import load_windows
+
+    if plots not in PLOTS:
+        raise SiznoInputError("--plots", f"unknown '{plots}'", ", ".join(PLOTS))
+    settings = _settings(method, lam, points_per_decade, no_kk)
+    ws = load_windows(windows) if windows is not None else None
+    spectra = read_spectra(path)
+    series = drt_series(spectra, settings, windows=ws, tolerance_decades=tolerance_decades, state_label="spectrum index (file order)")
+    for r in series.results:
+        _print_result(r, verbose=len(series) <= 10)
+    if len(series) > 1:
+        evo = series.resistance_evolution()
+        trends = series.trends()
+        t = Table(title=f"Series of {len(series)} spectra: resistance by process [Ω] (first → last)")
+        for c in ("process", "first", "last", "min", "max", "trend"):
+            t.add_column(c)
+        for name, r in evo.items():
+            t.add_row(name, f"{r[0]:.4g}", f"{r[-1]:.4g}", f"{r.min():.4g}", f"{r.max():.4g}", trends[name])
+        console.print(t)
+        for n in series.notes:
+            err_console.print(f"note: {n}", style="dim", markup=False)
+        n_bad = sum(1 for r in series.results if r.kk is not None and not r.kk.valid)
+        if n_bad:
+            err_console.print(f"warning: {n_bad} of {len(series)} spectra fail the Kramers–Kronig check", style="yellow", markup=False)
+    if plots != "none":
+        each = plots == "all" or (plots == "auto" and len(series) <= 10) or len(series) == 1
+        paths = save_figures(series.results if each else [], out, series if len(series) > 1 else None)
+        for p in paths:
+            err_console.print(f"wrote {p}", style="dim", markup=False)
+    if json_path is not None:
+        is_folder = Path(path).is_dir() or len(series) > 1
+        payload = series.to_list() if is_folder else series.results[0].to_dict()
+        if is_folder:
+            payload = {"series": payload, "resistance_evolution_ohm": {k: v.tolist() for k, v in series.resistance_evolution().items()}, "trends": series.trends()}
+        write_json(json_path, payload)
+
+
+@eis_app.command("kk")
+def kk_command(
+    path: Path = typer.Argument(..., help="A spectrum file or folder."),
+    json_path: Optional[Path] = JsonOption,
+    capacitance: bool = typer.Option(False, "--capacitance", help="Add a series capacitance (blocking electrodes)."),
+):
+    """Kramers–Kronig (Lin-KK) validity check with its residuals."""
+    from sizno.eis.kk import lin_kk
+    from sizno.eis.readers import read_spectra
+
+    rows = []
+    t = Table(title="Lin-KK check")
+    for c in ("spectrum", "M", "μ", "rms [%]", "max [%]", "verdict"):
+        t.add_column(c)
+    for s in read_spectra(path):
+        k = lin_kk(s, capacitance=capacitance)
+        t.add_row(s.name, str(k.n_rc), f"{k.mu:.2f}", f"{100 * k.rms_residual:.2f}", f"{100 * k.max_residual:.2f}", "valid" if k.valid else "INVALID")
+        rows.append({"name": s.name, **k.summary(), "frequency_Hz": k.frequency_Hz.tolist(), "residual_real": k.residual_real.tolist(), "residual_imag": k.residual_imag.tolist()})
+    console.print(t)
+    write_json(json_path, rows if len(rows) > 1 else rows[0])
+
+
+@eis_app.command("fit")
+def fit_command(
+    path: Path = typer.Argument(..., help="A spectrum file."),
+    arcs: Optional[int] = typer.Option(None, "--arcs", help="Number of R‖CPE arcs (default: number of DRT peaks, ≤ 5)."),
+    diffusion: str = typer.Option("none", "--diffusion", help="none, warburg, finite_transmissive, finite_reflective."),
+    inductance: bool = typer.Option(False, "--inductance", help="Add a series inductance."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """Equivalent-circuit fit R0 + n×(R‖CPE) [+ diffusion], seeded from the DRT, with standard errors."""
+    from sizno.eis.ecm import fit_circuit
+    from sizno.eis.readers import read_spectrum
+
+    s = read_spectrum(path)
+    fit = fit_circuit(s, n_arcs=arcs, diffusion=diffusion, inductance=inductance)  # type: ignore[arg-type]
+    t = Table(title=f"{s.name}: {fit.circuit}  (rms residual {100 * fit.rms_residual:.2f} %)")
+    for c in ("parameter", "value", "± (1σ)", "unit"):
+        t.add_column(c)
+    for p in fit.parameters:
+        t.add_row(p.name, f"{p.value:.4g}", f"{p.std:.2g}" if p.std is not None else "", p.unit)
+    console.print(t)
+    if not fit.success:
+        err_console.print(f"warning: optimiser did not converge: {fit.message}", style="yellow", markup=False)
+    write_json(json_path, fit.to_dict())
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `sizno drt` and `sizno eis ...` on the main app."""
+    app.command("drt")(drt_command)
+    app.add_typer(eis_app, name="eis")

@@ -61,13 +61,124 @@ def composition(
     write_json(json_path, s)
 
 
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
+@app.command()
+def simulate(
+    material: str = typer.Option("si-zno4", help="si, si-zno2, si-zno4, si-zno8."),
+    protocol: str = typer.Option("first-cycle", help="first-cycle, rate-test, long-cycling, or a protocol .toml file."),
+    temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature (degC); default 60."),
+    current_A_per_g: Optional[float] = typer.Option(None, "--current-A-per-g", help="Run every step at this specific current (A/g)."),
+    cycles: Optional[int] = typer.Option(None, help="Repeat count of every protocol block (cycles per rate, long cycles)."),
+    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Electrode thickness (um); default 22."),
+    composite_mass_mg: Optional[float] = typer.Option(None, "--composite-mass-mg", help="Composite mass (mg); default 1.0."),
+    lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off vs Li+/Li (V); default 0.01."),
+    upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off vs Li+/Li (V); default 2.0."),
+    parameters: Optional[Path] = typer.Option(None, help="Parameter file (TOML) overriding the calibrated set."),
+    mesh_points: int = typer.Option(30, help="Finite-volume cells through the electrode thickness."),
+    output: Path = typer.Option(Path("out/simulate.parquet"), help="Time series (.parquet or .csv); cycles and metadata beside it."),
+    plot: bool = typer.Option(True, help="Write a PNG of voltage vs capacity beside the output."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """Simulate one material, one protocol, one temperature on the paper's half cell."""
+    from sizno.experiments import load_protocol, run_half_cell
+    from sizno.models.parameters import load_parameter_set
+
+    if mesh_points < 5 or mesh_points > 1000:
+        raise SiznoInputError("--mesh-points", f"got {mesh_points}", "5–1000")
+    if temperature_C is not None and not (-40 < temperature_C < 150):
+        raise SiznoInputError("--temperature-C", f"got {temperature_C}", "-40 to 150 degC")
+    proto = load_protocol(protocol)
+    if current_A_per_g is not None:
+        proto = proto.with_current(current_A_per_g)
+    if cycles is not None:
+        proto = proto.with_repeat(cycles)
+    pset = load_parameter_set(parameters)
+    with _progress() as prog:
+        task = prog.add_task(f"{material}, {proto.name}", total=proto.n_steps)
+        result = run_half_cell(material, proto, temperature_C=temperature_C, pset=pset, mesh_points=mesh_points,
+                               on_step=lambda: prog.advance(task), thickness_um=thickness_um,
+                               composite_mass_mg=composite_mass_mg, lower_cutoff_V=lower_cutoff_V,
+                               upper_cutoff_V=upper_cutoff_V)
+    paths = result.write(output)
+    if plot and len(result.timeseries):
+        from sizno.reproduce.plots import voltage_capacity_plot
+
+        paths.append(voltage_capacity_plot(result, output.with_suffix(".png")))
+    t = Table(title=f"{material} — {proto.name} at {result.metadata['temperature_C']:g} °C")
+    for col in ("cycle", "A/g", "lithiation [mAh/g]", "delithiation [mAh/g]", "CE [%]"):
+        t.add_column(col, justify="right")
+    for _, r in result.cycles.iterrows():
+        t.add_row(str(r.cycle_index), f"{r.current_A_per_g:g}", f"{r.lithiation_capacity_mAh_per_g:.0f}",
+                  f"{r.delithiation_capacity_mAh_per_g:.0f}", f"{r.coulombic_efficiency_percent:.1f}")
+    console.print(t)
+    err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+    write_json(json_path, result.summary())
+    if not result.completed:
+        raise SimulationFailed(result.stop_reason, completed_steps=result.metadata["steps_completed"])
+
+
+@app.command()
+def calibrate(
+    output: Path = typer.Option(Path("src/sizno/data/parameters/fitted.toml"), help="Where to write the fitted set."),
+    max_evaluations: int = typer.Option(60, help="Model evaluations allowed to the least-squares fit."),
+    mesh_points: int = typer.Option(30, help="Finite-volume cells (use the same as reproduce)."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """Fit the free parameters to the paper's calibration records (never validation)."""
+    from sizno.fitting.calibrate import calibrate as run_calibration, calibration_targets, write_fitted
+
+    targets = calibration_targets()
+    err_console.print("calibrating to: " + ", ".join(t.id for t in targets))
+    with _progress() as prog:
+        task = prog.add_task("model evaluations", total=max_evaluations)
+        res = run_calibration(mesh_points=mesh_points, max_evaluations=max_evaluations,
+                              on_evaluation=lambda c: prog.advance(task))
+    write_fitted(res, output, mesh_points)
+    t = Table(title="calibration")
+    t.add_column("parameter")
+    t.add_column("value", justify="right")
+    t.add_column("1-sigma (rel.)", justify="right")
+    for k, v in res.values.items():
+        t.add_row(k, f"{v:.4g}", f"{res.uncertainty_relative[k]:.2g}")
+    console.print(t)
+    r = Table(title="residuals (model - paper) / paper")
+    r.add_column("record")
+    r.add_column("residual", justify="right")
+    for k, v in res.residuals.items():
+        r.add_row(k, f"{100 * v:+.2f} %")
+    console.print(r)
+    err_console.print(f"wrote {output}", style="dim")
+    write_json(json_path, {"values": res.values, "residuals_relative": res.residuals,
+                           "uncertainty_relative": res.uncertainty_relative, "evaluations": res.n_evaluations})
+
+
+@app.command()
+def reproduce(
+    out: Path = typer.Option(Path("out"), help="Report folder."),
+    quick: bool = typer.Option(False, help="Coarse settings (mesh, one cycle per rate): under a minute."),
+    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, structure."),
+    skip: Optional[list[str]] = typer.Option(None, help="Skip this area (repeatable)."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """Run the paper's experiments on the built-in parameter sets; report to OUT/summary.json."""
+    from sizno.reproduce import reproduce as run_reproduce
+
+    summary = run_reproduce(out, quick=quick, only=only, skip=skip, console=console)
+    write_json(json_path, summary)
+
+
 def _mount_subapps() -> None:
     """Area CLIs live beside their packages; mount those that exist."""
     import importlib
 
     for module, name in [
-        ("sizno.experiments.cli", None),
-        ("sizno.structure.cli", None),
+                ("sizno.structure.cli", None),
         ("sizno.eis.cli", None),
         ("sizno.io.cli", None),
         ("sizno.atomistic.cli", None),

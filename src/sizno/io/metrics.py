@@ -229,7 +229,9 @@ def compute_metrics(
         "first_lithiation_capacity_mAh": float(first_c["lithiation_capacity_mAh"]) if first_c is not None else None,
         "first_delithiation_capacity_mAh": float(first_c["delithiation_capacity_mAh"]) if first_c is not None else None,
         "reference_cycle_index": ref,
-        "last_retention_percent": float(out["retention_percent"].iloc[-1]) if ref is not None else None,
+        "last_complete_cycle_index": int(comp_cycles[-1]) if comp_cycles else None,
+        "last_retention_percent": (float(out.loc[out["cycle_index"] == comp_cycles[-1], "retention_percent"].iloc[0])
+                                   if ref is not None and comp_cycles else None),
         "capacity_source": data.meta.get("capacity_source"),
     }
     if mass_g and first_c is not None:

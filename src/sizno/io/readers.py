@@ -620,11 +620,16 @@ def read_with_mapping(path: Path, det: Detected, m: dict[str, Any]) -> CyclerDat
 
 # ---------------------------------------------------------------- entry point
 
-def read(path: str | Path, *, mapping: str | Path | dict | None = None, tester: str | None = None) -> CyclerData:
-    """Read any supported tester file into a tidy BDF table (tester and format detected from content)."""
+def read(path: str | Path, *, mapping: str | Path | dict | None = None, tester: str | None = None,
+         mapping_only_for_generic: bool = False) -> CyclerData:
+    """Read any supported tester file into a tidy BDF table (tester and format detected from content).
+
+    `mapping` (a TOML path or dict, see ``sizno/data/io/mappings/``) forces the generic reader;
+    with ``mapping_only_for_generic`` it is used only for files no tester reader recognises.
+    """
     p = Path(path)
     det = detect_format(p)
-    if mapping is not None:
+    if mapping is not None and (not mapping_only_for_generic or det.tester == "generic"):
         return read_with_mapping(p, det, mapping if isinstance(mapping, dict) else read_user_toml(mapping))
     if tester is not None and tester != det.tester and det.tester not in ("generic", "excel"):
         det = Detected(det.tester, det.format, det.reason + f" (overrides --tester {tester})")

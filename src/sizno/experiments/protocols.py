@@ -1,0 +1,139 @@
+"""Protocols as data (TOML): blocks of lithiation/delithiation/rest steps, and their PyBaMM form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pybamm
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from sizno.cell import HalfCell
+from sizno.data import read_toml, read_user_toml
+from sizno.errors import SiznoInputError
+
+Action = Literal["lithiate", "delithiate", "rest"]
+BUILT_IN = ("first-cycle", "rate-test", "long-cycling")
+
+
+class Step(BaseModel):
+    """One step. Lithiation = the paper's "discharge" of a half cell (positive model current)."""
+
+    action: Action
+    current_A_per_g: float | None = Field(default=None, gt=0, le=100)
+    duration_h: float | None = Field(default=None, gt=0)
+    until_V: float | None = Field(default=None, ge=-1, le=5)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.action != "rest" and self.current_A_per_g is None:
+            raise ValueError(f"a '{self.action}' step needs current_A_per_g (> 0, <= 100 A/g)")
+        if self.action == "rest" and self.duration_h is None:
+            raise ValueError("a 'rest' step needs duration_h (> 0)")
+        return self
+
+
+class Block(BaseModel):
+    label: str = ""
+    repeat: int = Field(default=1, ge=1, le=10000)
+    steps: list[Step] = Field(min_length=1)
+
+
+class Protocol(BaseModel):
+    name: str
+    description: str = ""
+    source: str = ""
+    blocks: list[Block] = Field(min_length=1)
+
+    @property
+    def n_steps(self) -> int:
+        return sum(b.repeat * len(b.steps) for b in self.blocks)
+
+    def step_table(self) -> list[tuple[int, str, Step]]:
+        """Every step in order as (cycle number from 1, block label, step)."""
+        out, cycle = [], 0
+        for b in self.blocks:
+            for _ in range(b.repeat):
+                cycle += 1
+                out.extend((cycle, b.label, s) for s in b.steps)
+        return out
+
+    def with_current(self, current_A_per_g: float) -> "Protocol":
+        """Every non-rest step at one specific current."""
+        if not (current_A_per_g > 0):
+            raise SiznoInputError("current_A_per_g", f"must be positive, got {current_A_per_g}", "0 < value <= 100 A/g")
+        blocks = [
+            b.model_copy(update={
+                "label": f"{current_A_per_g:g} A/g",
+                "steps": [s.model_copy(update={"current_A_per_g": current_A_per_g}) if s.action != "rest" else s for s in b.steps],
+            })
+            for b in self.blocks
+        ]
+        return self.model_copy(update={"blocks": blocks})
+
+    def with_repeat(self, repeat: int) -> "Protocol":
+        """Every block repeated `repeat` times (e.g. cycles per rate, number of long cycles)."""
+        if repeat < 1:
+            raise SiznoInputError("cycles", f"must be at least 1, got {repeat}", ">= 1")
+        return self.model_copy(update={"blocks": [b.model_copy(update={"repeat": repeat}) for b in self.blocks]})
+
+
+def rate_test(rates_A_per_g: list[float], cycles_per_rate: int = 3) -> Protocol:
+    """Symmetric CC cycles stepping through `rates_A_per_g`, `cycles_per_rate` each."""
+    blocks = [
+        Block(label=f"{r:g} A/g", repeat=cycles_per_rate, steps=[
+            Step(action="lithiate", current_A_per_g=r), Step(action="delithiate", current_A_per_g=r)])
+        for r in rates_A_per_g
+    ]
+    return Protocol(name="rate-test", description=f"rate test, {cycles_per_rate} cycles per rate", blocks=blocks)
+
+
+def _from_dict(raw: dict, origin: str) -> Protocol:
+    try:
+        if "rates_A_per_g" in raw:
+            p = rate_test(list(raw["rates_A_per_g"]), int(raw.get("cycles_per_rate", 3)))
+            return p.model_copy(update={k: raw[k] for k in ("name", "description", "source") if k in raw})
+        return Protocol(**raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"])
+        raise SiznoInputError(f"{origin}: {loc}", err["msg"]) from None
+
+
+def load_protocol(name_or_path: str | Path) -> Protocol:
+    """A built-in protocol by name (first-cycle, rate-test, long-cycling) or a user's TOML file."""
+    key = str(name_or_path)
+    if key in BUILT_IN:
+        return _from_dict(read_toml(f"protocols/{key}.toml"), key)
+    if key.endswith(".toml"):
+        return _from_dict(read_user_toml(key), key)
+    raise SiznoInputError("protocol", f"unknown protocol '{key}'", ", ".join(BUILT_IN) + " or a .toml file")
+
+
+def step_duration_cap_h(cell: HalfCell, current_A_per_g: float) -> float:
+    """A generous time limit for a CC step: 1.5 x theoretical capacity at that current [h]."""
+    cap_Ah = cell.composite.capacity_split_mAh_per_g()["total_mAh_g"] * cell.composite_mass_g / 1000
+    return max(0.05, 1.5 * cap_Ah / cell.current_A(current_A_per_g))
+
+
+def pybamm_experiment(protocol: Protocol, cell: HalfCell) -> pybamm.Experiment:
+    """The protocol as a PyBaMM Experiment, one tuple of steps per cycle."""
+    cycles: dict[int, list] = {}
+    for (cycle, _, _), step in zip(protocol.step_table(), pybamm_steps(protocol, cell)):
+        cycles.setdefault(cycle, []).append(step)
+    return pybamm.Experiment([tuple(v) for v in cycles.values()])
+
+
+def pybamm_steps(protocol: Protocol, cell: HalfCell) -> list:
+    """The protocol as PyBaMM steps (currents in A on the cell's basis; cut-offs from the cell)."""
+    out = []
+    for _, _, s in protocol.step_table():
+        if s.action == "rest":
+            out.append(pybamm.step.rest(duration=s.duration_h * 3600))
+            continue
+        current = cell.current_A(s.current_A_per_g)
+        sign = 1.0 if s.action == "lithiate" else -1.0
+        until = s.until_V if s.until_V is not None else (cell.lower_cutoff_V if sign > 0 else cell.upper_cutoff_V)
+        duration = 3600 * (s.duration_h or step_duration_cap_h(cell, s.current_A_per_g))
+        out.append(pybamm.step.current(sign * current, duration=duration, termination=[pybamm.step.VoltageTermination(until, operator="<" if sign > 0 else ">")]))
+    return out

@@ -1,0 +1,101 @@
+"""One fitting mechanism for `sizno calibrate` (paper values) and `sizno fit` (user data).
+
+A FitProblem maps a ParameterSet to a vector of weighted residuals; `fit` solves it with
+scipy's trust-region least squares in scaled (log for positive rate/transport parameters)
+coordinates within the parameter set's bounds and returns values, residuals and 1-sigma
+uncertainties from the Jacobian at the optimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from sizno.errors import SiznoInputError
+from sizno.models.parameters import ParameterSet
+
+
+@dataclass
+class FitProblem:
+    names: list[str]
+    residuals: Callable[[ParameterSet], np.ndarray]
+    labels: list[str]
+    log_scale: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class FitResult:
+    values: dict[str, float]
+    residuals: dict[str, float]
+    uncertainty_relative: dict[str, float]
+    cost: float
+    n_evaluations: int
+    success: bool
+    message: str
+
+
+def _bounds(pset: ParameterSet, name: str) -> tuple[float, float]:
+    b = pset.entries[name].bounds
+    if b is None:
+        raise SiznoInputError(name, "has no bounds in the parameter set; cannot be fitted")
+    return b
+
+
+def fit(problem: FitProblem, pset: ParameterSet, x0: dict[str, float] | None = None,
+        max_evaluations: int = 60, on_evaluation: Callable[[float], None] | None = None) -> FitResult:
+    """Least-squares fit of `problem.names` within their bounds, starting at x0 (or mid-bounds)."""
+    names = problem.names
+    logs = [problem.log_scale.get(n, _bounds(pset, n)[0] > 0) for n in names]
+
+    def to_u(n, v, lg):
+        return np.log10(v) if lg else v
+
+    def from_u(n, u, lg):
+        return 10**u if lg else u
+
+    lo = np.array([to_u(n, _bounds(pset, n)[0], lg) for n, lg in zip(names, logs)])
+    hi = np.array([to_u(n, _bounds(pset, n)[1], lg) for n, lg in zip(names, logs)])
+    start = []
+    for n, lg, a, b in zip(names, logs, lo, hi):
+        v = (x0 or {}).get(n, pset.entries[n].value)
+        start.append(np.clip(to_u(n, v, lg), a, b) if v is not None else (a + b) / 2)
+    cache: dict[tuple, np.ndarray] = {}
+
+    def fun(u):
+        key = tuple(np.round(u, 12))
+        if key not in cache:
+            vals = {n: from_u(n, ui, lg) for n, ui, lg in zip(names, u, logs)}
+            r = np.asarray(problem.residuals(pset.with_values(vals)), dtype=float)
+            r = np.where(np.isfinite(r), r, 10.0)  # a failed run counts as far off
+            cache[key] = r
+            if on_evaluation:
+                on_evaluation(float(np.sum(r**2)))
+        return cache[key]
+
+    sol = least_squares(fun, np.array(start), bounds=(lo, hi), diff_step=1e-3, x_scale=1.0,
+                        max_nfev=max_evaluations, method="trf")
+    values = {n: float(from_u(n, ui, lg)) for n, ui, lg in zip(names, sol.x, logs)}
+    # 1-sigma from (J^T J)^-1 s^2 in scaled coordinates; relative for log parameters
+    J = sol.jac
+    dof = max(1, len(sol.fun) - len(names))
+    s2 = float(np.sum(sol.fun**2)) / dof
+    try:
+        cov = np.linalg.pinv(J.T @ J) * s2
+        sig = np.sqrt(np.clip(np.diag(cov), 0, None))
+    except np.linalg.LinAlgError:
+        sig = np.full(len(names), np.nan)
+    unc = {}
+    for n, si_, lg, v in zip(names, sig, logs, sol.x):
+        unc[n] = float(10**si_ - 1) if lg else float(si_ / abs(v)) if v else float("nan")
+    return FitResult(
+        values=values,
+        residuals={lab: float(r) for lab, r in zip(problem.labels, sol.fun)},
+        uncertainty_relative=unc,
+        cost=float(sol.cost),
+        n_evaluations=int(sol.nfev),
+        success=bool(sol.success),
+        message=str(sol.message),
+    )

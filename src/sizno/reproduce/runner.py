@@ -1,0 +1,83 @@
+"""`sizno reproduce`: the areas of the paper, each adding records and figures to out/."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sizno.errors import SiznoInputError
+from sizno.reproduce.records import Record
+
+AREAS = ("half-cell", "structure")
+
+
+def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
+    from sizno.reproduce.half_cell import MATERIALS_25C, MATERIALS_60C, half_cell_records, run_campaign
+    from sizno.reproduce.report import half_cell_figures
+    from sizno.experiments.protocols import load_protocol
+
+    n_runs = len(MATERIALS_60C) + len(MATERIALS_25C)
+    p = load_protocol("rate-test")
+    steps = (p.with_repeat(1) if quick else p).n_steps * n_runs
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as prog:
+        task = prog.add_task("half cells", total=steps)
+        campaign = run_campaign(
+            quick=quick,
+            on_run=lambda label: prog.update(task, description=f"half cell: {label}"),
+            on_step=lambda: prog.advance(task),
+        )
+    records = half_cell_records(campaign)
+    for (m, t), r in campaign.runs.items():
+        if not r.completed:
+            console.print(f"[yellow]{m} at {t:g} °C: {r.stop_reason}[/yellow]")
+        r.cycles.to_csv(out_dir / f"half_cell_{m}_{t:g}C_cycles.csv", index=False)
+    return records, half_cell_figures(campaign, out_dir)
+
+
+def _structure(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
+    mod = importlib.import_module("sizno.structure.reproduce")
+    recs = [Record(**{k: d.get(k) for k in ("id", "quantity", "unit", "paper", "model", "role")})
+            for d in mod.reproduce_records()]
+    figs = mod.reproduce_figures(out_dir) if hasattr(mod, "reproduce_figures") else []
+    return recs, list(figs)
+
+
+_RUNNERS: dict[str, Callable] = {"half-cell": _half_cell, "structure": _structure}
+
+
+def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None, skip: list[str] | None = None,
+              console: Console | None = None) -> dict:
+    """Run the chosen areas; write out_dir/summary.json and figures; return the summary."""
+    from sizno.reproduce.report import records_table, write_summary
+
+    console = console or Console()
+    for name in (only or []) + (skip or []):
+        if name not in AREAS:
+            raise SiznoInputError("--only/--skip", f"unknown area '{name}'", ", ".join(AREAS))
+    areas = [a for a in AREAS if (not only or a in only) and a not in (skip or [])]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records: list[Record] = []
+    figures: list[Path] = []
+    timings = {}
+    for area in areas:
+        t0 = time.perf_counter()
+        try:
+            recs, figs = _RUNNERS[area](out_dir, quick, console)
+        except ModuleNotFoundError as exc:
+            console.print(f"[yellow]{area}: skipped ({exc})[/yellow]")
+            continue
+        records += recs
+        figures += figs
+        timings[area] = time.perf_counter() - t0
+    path = write_summary(records, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
+                                            "figures": [str(f.name) for f in figures]})
+    console.print(records_table(records))
+    console.print(f"wrote {path} and {len(figures)} figures to {out_dir}/")
+    return {"records": [r.as_dict() for r in records], "path": str(path)}

@@ -1,0 +1,43 @@
+"""Quantities the paper reports, read off a RunResult (capacities per gram of composite)."""
+
+from __future__ import annotations
+
+from sizno.results.run import RunResult
+
+
+def first_cycle(result: RunResult) -> dict[str, float]:
+    """First lithiation/delithiation capacity [mAh/g] and ICE [%]."""
+    row = result.cycles.iloc[0]
+    li = float(row["lithiation_capacity_mAh_per_g"])
+    de = float(row["delithiation_capacity_mAh_per_g"])
+    return {"discharge_mAh_g": li, "charge_mAh_g": de, "ice_percent": 100 * de / li if li > 0 else float("nan")}
+
+
+def rate_capacity(result: RunResult, current_A_per_g: float, occurrence: int = 0) -> float:
+    """Delithiation capacity of the last cycle of the `occurrence`-th block run at that current."""
+    blocks = result.cycles.loc[(result.cycles["current_A_per_g"] - current_A_per_g).abs() < 1e-9, "block_index"]
+    ids = sorted(blocks.unique())
+    if len(ids) <= occurrence:
+        return float("nan")
+    return float(result.last_cycle_of_block(ids[occurrence])["delithiation_capacity_mAh_per_g"])
+
+
+def dq_dv(voltage_V, capacity_mAh_per_g, bin_width_V: float = 0.01):
+    """dQ/dV [mAh/g/V] on a voltage grid, by binning a monotonic-in-time segment.
+
+    Capacity is interpolated at bin edges of the voltage range (the segment is sorted by voltage,
+    so small reversals do not produce spikes); returns (bin centres [V], dQ/dV).
+    """
+    import numpy as np
+
+    v = np.asarray(voltage_V, dtype=float)
+    q = np.asarray(capacity_mAh_per_g, dtype=float)
+    order = np.argsort(v, kind="stable")
+    v, q = v[order], q[order]
+    v, idx = np.unique(v, return_index=True)
+    q = q[idx]
+    if len(v) < 3:
+        return np.array([]), np.array([])
+    edges = np.arange(v[0], v[-1] + bin_width_V, bin_width_V)
+    qe = np.interp(edges, v, q)
+    return 0.5 * (edges[1:] + edges[:-1]), np.abs(np.diff(qe)) / bin_width_V

@@ -1,0 +1,66 @@
+"""The one result type: a time series and a per-cycle table, with units in every column name.
+
+Time-series columns follow the Battery Data Format (BDF) machine names where one exists
+(`test_time_second`, `voltage_volt`, `current_ampere` with positive = charging the cell, so
+lithiating the Si electrode of a half cell is negative), plus sizno's half-cell columns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sizno.errors import SiznoInputError
+
+
+@dataclass
+class RunResult:
+    """What a simulation (or a measured file) produced."""
+
+    timeseries: pd.DataFrame
+    cycles: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+    completed: bool = True
+    stop_reason: str = ""
+
+    def cycle_value(self, cycle_index: int, column: str) -> float:
+        row = self.cycles.loc[self.cycles["cycle_index"] == cycle_index]
+        if row.empty:
+            raise KeyError(f"cycle {cycle_index} not in result (has {len(self.cycles)})")
+        return float(row[column].iloc[0])
+
+    def last_cycle_of_block(self, block_index: int) -> pd.Series:
+        rows = self.cycles.loc[self.cycles["block_index"] == block_index]
+        if rows.empty:
+            raise KeyError(f"block {block_index} not reached")
+        return rows.iloc[-1]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "metadata": self.metadata,
+            "completed": self.completed,
+            "stop_reason": self.stop_reason,
+            "cycles": self.cycles.to_dict(orient="records"),
+        }
+
+    def write(self, path: Path) -> list[Path]:
+        """Write the time series (Parquet or CSV by suffix) and the cycle table beside it."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ts = self.timeseries
+        if path.suffix == ".parquet":
+            ts.to_parquet(path, index=False)
+        elif path.suffix == ".csv":
+            ts.to_csv(path, index=False)
+        else:
+            raise SiznoInputError("--output", f"unsupported file type '{path.suffix}'", ".parquet or .csv")
+        cyc = path.with_name(path.stem + "-cycles.csv")
+        self.cycles.to_csv(cyc, index=False)
+        meta = path.with_name(path.stem + "-metadata.json")
+        meta.write_text(json.dumps({"metadata": self.metadata, "completed": self.completed,
+                                    "stop_reason": self.stop_reason}, indent=2, default=str))
+        return [path, cyc, meta]

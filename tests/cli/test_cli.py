@@ -1,0 +1,112 @@
+"""The CLI end to end: quick reproduce, simulate, composition, and bad input (exit 2, one line)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SIZNO = [sys.executable, "-m", "sizno.cli"]
+
+
+def run(*args, cwd=None):
+    return subprocess.run([*SIZNO, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_help_lists_the_commands():
+    r = run("--help")
+    assert r.returncode == 0
+    for cmd in ("composition", "simulate", "calibrate", "reproduce"):
+        assert cmd in r.stdout
+
+
+def test_composition_json(tmp_path):
+    r = run("composition", "--zinc-acetate-g", "0.125", "--silicon-g", "0.5", "--json", str(tmp_path / "c.json"))
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "c.json").read_text())
+    assert data["zno_wt_percent"] == pytest.approx(8.48, abs=0.05)
+    assert data["paper_stated_zno_wt_percent"] is None  # a custom recipe has no stated value
+    assert "8.48" in r.stdout
+
+
+@pytest.mark.parametrize("args,field", [
+    (["composition", "--silicon-g", "0"], "silicon_g"),
+    (["composition", "--material", "si-zno5"], "material"),
+    (["simulate", "--material", "unobtainium"], "material"),
+    (["simulate", "--protocol", "gitt"], "protocol"),
+    (["simulate", "--current-A-per-g", "-1"], "current_A_per_g"),
+    (["simulate", "--thickness-um", "0"], "thickness_um"),
+    (["simulate", "--composite-mass-mg", "-2"], "composite_mass_mg"),
+    (["simulate", "--lower-cutoff-V", "1.5", "--upper-cutoff-V", "1.0"], "voltage window"),
+    (["reproduce", "--only", "nonsense"], "--only"),
+])
+def test_bad_input_is_one_line_exit_2(args, field, tmp_path):
+    r = run(*args, "--json", str(tmp_path / "x.json")) if args[0] != "reproduce" else run(*args, "--out", str(tmp_path))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and field in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_malformed_protocol_file(tmp_path):
+    f = tmp_path / "p.toml"
+    f.write_text("name = [unclosed\n")
+    r = run("simulate", "--protocol", str(f), "--output", str(tmp_path / "o.csv"))
+    assert r.returncode == 2 and "malformed TOML" in r.stderr
+
+
+def test_simulate_writes_timeseries_plot_and_json(tmp_path):
+    out = tmp_path / "run.csv"
+    r = run("simulate", "--material", "si-zno4", "--protocol", "first-cycle", "--current-A-per-g", "1",
+            "--mesh-points", "15", "--output", str(out), "--json", str(tmp_path / "run.json"))
+    assert r.returncode == 0, r.stderr
+    import pandas as pd
+
+    ts = pd.read_csv(out)
+    assert {"test_time_second", "voltage_volt", "current_ampere", "cycle_count", "step_type"} <= set(ts.columns)
+    assert (ts.loc[ts.step_type == "lithiation", "current_ampere"] < 0).all()  # BDF: lithiation discharges
+    assert out.with_suffix(".png").exists()
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["completed"] and data["cycles"][0]["lithiation_capacity_mAh_per_g"] > 100
+
+
+def test_failure_mid_protocol_keeps_finished_steps_and_exits_nonzero(tmp_path):
+    f = tmp_path / "p.toml"
+    f.write_text('name = "too-fast"\n[[blocks]]\nsteps = [{action = "lithiate", current_A_per_g = 0.5},'
+                 ' {action = "delithiate", current_A_per_g = 0.5}]\n'
+                 '[[blocks]]\nsteps = [{action = "lithiate", current_A_per_g = 100}]\n')
+    out = tmp_path / "o.csv"
+    r = run("simulate", "--material", "si", "--protocol", str(f), "--mesh-points", "15", "--output", str(out),
+            "--json", str(tmp_path / "o.json"))
+    assert r.returncode == 1
+    assert "step 3" in r.stderr
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["completed"] is False
+    assert data["cycles"][0]["delithiation_capacity_mAh_per_g"] > 100  # the finished cycle is kept
+    assert out.exists()
+
+
+REQUIRED_IDS = [
+    "half_cell.first_cycle.si_zno4.discharge_mAh_g", "half_cell.first_cycle.si_zno4.charge_mAh_g",
+    "half_cell.first_cycle.si_zno4.ice_percent", "half_cell.first_cycle.si.ice_percent",
+    "half_cell.rate.si_zno4.0.1", "half_cell.rate.si_zno4.0.8", "half_cell.rate.si_zno4.5.0",
+    "half_cell.rate.si.0.8", "half_cell.rate.si.5.0", "half_cell.rate.si_zno2.5.0",
+    "half_cell.rate.si_zno8.5.0", "half_cell.room_temperature.si_zno4.4.0", "half_cell.room_temperature.si.4.0",
+]
+
+
+@pytest.mark.slow
+def test_reproduce_quick_writes_summary_with_required_ids(tmp_path):
+    r = run("reproduce", "--quick", "--only", "half-cell", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-2000:]
+    data = json.loads((tmp_path / "summary.json").read_text())
+    recs = {x["id"]: x for x in data["records"]}
+    for rid in REQUIRED_IDS:
+        assert rid in recs, rid
+        rec = recs[rid]
+        assert set(rec) >= {"id", "quantity", "unit", "paper", "model", "relative_error", "role"}
+        assert rec["model"] is not None
+    assert recs["half_cell.rate.si_zno4.5.0"]["role"] == "validation"
+    assert recs["half_cell.rate.si_zno4.0.8"]["role"] == "calibration"
+    for png in ("first_cycle.png", "rate_capability.png", "dqdv_first_cycle.png"):
+        assert (tmp_path / png).stat().st_size > 10_000

@@ -1,0 +1,109 @@
+"""Physics of the dense-anode model: conservation, limits, mesh convergence, mechanism features."""
+
+import numpy as np
+import pytest
+
+from sizno.experiments import load_protocol, rate_test, run_half_cell
+from sizno.experiments.protocols import Block, Protocol, Step
+from sizno.models.dense_anode import microscale_time_ratio
+from sizno.results.observables import first_cycle
+from sizno.units import FARADAY_C_PER_MOL
+
+
+def _lithiation_only(current_A_per_g):
+    return Protocol(name="lith", blocks=[Block(steps=[Step(action="lithiate", current_A_per_g=current_A_per_g)])])
+
+
+@pytest.fixture(scope="module")
+def first_cycles():
+    p = load_protocol("first-cycle")
+    return {m: run_half_cell(m, p, mesh_points=30) for m in ("si", "si-zno4")}
+
+
+def test_lithium_stored_equals_charge_passed(first_cycles):
+    """Li in Si, traps, ZnO products and SEI = charge passed / F, to 1e-6 relative."""
+    from sizno.experiments.runner import build_simulation
+    from sizno.cell import paper_half_cell
+    from sizno.materials import named_material
+
+    cell = paper_half_cell(named_material("si-zno4"))
+    sim = build_simulation(cell, load_protocol("first-cycle"), mesh_points=20)
+    sol = sim.solve()
+    li = sol["Lithium stored [mol]"].entries
+    q_C = sol["Charge passed [A.h]"].entries * 3600
+    i_max = np.argmax(q_C)
+    for i in (i_max, -1):
+        assert (li[i] - li[0]) == pytest.approx(q_C[i] / FARADAY_C_PER_MOL, rel=1e-6)
+
+
+def test_open_circuit_limit_reaches_theoretical_capacity():
+    """At ~C/1000 the first lithiation fills the composition's theoretical capacity."""
+    from sizno.materials import named_material
+
+    comp = named_material("si-zno4")
+    theo = comp.capacity_split_mAh_per_g()["total_mAh_g"]
+    c_over_1000_A_per_g = theo / 1000 / 1000 / 0.8  # A per g on the 0.8 x mass basis
+    r = run_half_cell(comp, _lithiation_only(c_over_1000_A_per_g), mesh_points=20)
+    cap = r.cycles["lithiation_capacity_mAh_per_g"].iloc[0]
+    assert cap == pytest.approx(theo, rel=0.02)
+    assert cap <= theo * 1.001
+
+
+def test_mesh_convergence_of_capacities():
+    """Doubling the mesh changes first-cycle and 0.8 A/g capacities by < 1 %."""
+    p = rate_test([0.1, 0.8], 1)
+    for m in ("si", "si-zno4"):
+        a = run_half_cell(m, p, mesh_points=20).cycles
+        b = run_half_cell(m, p, mesh_points=40).cycles
+        for col in ("lithiation_capacity_mAh_per_g", "delithiation_capacity_mAh_per_g"):
+            np.testing.assert_allclose(a[col], b[col], rtol=0.01)
+
+
+def _first_lithiation(result):
+    ts = result.timeseries
+    s = ts[(ts["cycle_count"] == 1) & (ts["step_type"] == "lithiation")]
+    q = (s["lithiated_charge_ah"] - s["lithiated_charge_ah"].iloc[0]).to_numpy() * 1e6  # uAh
+    return q, s["voltage_volt"].to_numpy()
+
+
+def _recovery_after_minimum_mV(q, V, window_uAh):
+    """How far V rises after its minimum within the first `window_uAh` of lithiation below 0.3 V."""
+    mask = (q < window_uAh) & (V < 0.3)
+    v = V[mask]
+    if len(v) < 3:
+        return 0.0
+    i = int(np.argmin(v))
+    return 1000 * (np.max(v[i:]) - v[i])
+
+
+def test_pure_si_shows_the_inflection_and_si_zno4_does_not(first_cycles):
+    q_si, v_si = _first_lithiation(first_cycles["si"])
+    q_zn, v_zn = _first_lithiation(first_cycles["si-zno4"])
+    window = 0.15 * q_si[-1]
+    si_dip = _recovery_after_minimum_mV(q_si, v_si, window)
+    zn_dip = _recovery_after_minimum_mV(q_zn, v_zn, window)
+    assert si_dip > 5.0, f"pure Si: voltage recovers only {si_dip:.1f} mV after its minimum"
+    assert zn_dip < 0.5 * si_dip, f"Si–ZnO4 dip {zn_dip:.1f} mV is not smoother than Si {si_dip:.1f} mV"
+
+
+def test_zno_adds_capacity_in_the_voltage_drop_region(first_cycles):
+    """Lithiation above 0.3 V (before the Si plateau) is larger with ZnO (conversion at ~0.5 V)."""
+    above = {}
+    for m, r in first_cycles.items():
+        q, V = _first_lithiation(r)
+        mass_g = r.metadata["composite_mass_mg"] / 1000
+        above[m] = q[V > 0.3].max() / 1000 / mass_g  # mAh/g
+    assert above["si-zno4"] > above["si"] + 20
+
+
+def test_first_cycle_losses_are_mechanistic(first_cycles):
+    """ICE < 100 % from trapping + conversion + SEI; ZnO fully converted, never re-formed."""
+    for m, r in first_cycles.items():
+        fc = first_cycle(r)
+        assert 50 < fc["ice_percent"] < 95
+    assert first_cycles["si-zno4"].cycles["zno_conversion"].iloc[0] > 0.99
+    assert first_cycles["si"].cycles["trapped_lithium_fraction"].iloc[0] > 0
+
+
+def test_microscale_diffusion_is_negligible():
+    assert microscale_time_ratio() < 1e-4

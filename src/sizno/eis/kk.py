@@ -35,6 +35,8 @@ class KKResult:
     valid: bool
     rms_limit: float
     max_limit: float
+    lag1_autocorrelation: float = 0.0
+    systematic: bool = False
 
     def summary(self) -> dict:
         return {
@@ -45,6 +47,8 @@ class KKResult:
             "mu": self.mu,
             "rms_limit": self.rms_limit,
             "max_limit": self.max_limit,
+            "lag1_autocorrelation": self.lag1_autocorrelation,
+            "systematic": self.systematic,
         }
 
     def verdict(self) -> str:
@@ -52,7 +56,14 @@ class KKResult:
         return (
             f"Kramers–Kronig (Lin-KK, M={self.n_rc}): {state}; residuals rms {100 * self.rms_residual:.2f}% "
             f"(limit {100 * self.rms_limit:.1f}%), max {100 * self.max_residual:.2f}% (limit {100 * self.max_limit:.1f}%)"
+            + (f"; residuals systematic (lag-1 autocorrelation {self.lag1_autocorrelation:.2f})" if self.systematic else "")
         )
+
+
+def _lag1(r: np.ndarray) -> float:
+    r = r - r.mean()
+    den = float(r @ r)
+    return float(r[1:] @ r[:-1]) / den if den > 0 else 0.0
 
 
 def _design(omega: np.ndarray, tau: np.ndarray, inductance: bool, capacitance: bool) -> np.ndarray:
@@ -76,10 +87,15 @@ def lin_kk(
     rms_limit: float = 0.02,
     max_limit: float = 0.06,
     plateau: float = 0.15,
+    autocorr_limit: float = 0.6,
 ) -> KKResult:
-    """Lin-KK test of `spectrum`; `valid` when the relative residuals stay below the limits.
+    """Lin-KK test of `spectrum`; `valid` when the relative residuals stay below the limits and do
+    not look systematic.
 
-    Defaults suit spectra with ~1 % noise: rms of the relative residuals <= 2 %, largest <= 6 %.
+    Defaults suit spectra with ~1 % noise: rms of the relative residuals <= 2 %, largest <= 6 %; and
+    residuals that are not both correlated along frequency (lag-1 autocorrelation of the real and of the
+    imaginary residuals >= 0.6; white noise gives ~0 +- 1/sqrt(n)) and larger than half the rms limit
+    (so a noise-free simulated spectrum with tiny, smooth fit errors still passes).
     Set `capacitance=True` for blocking (capacitive at DC) spectra.
     """
     w = spectrum.omega_rad_s
@@ -114,6 +130,8 @@ def lin_kk(
     both = np.concatenate([res_re, res_im])
     rms = float(np.sqrt(np.mean(both**2)))
     mx = float(np.max(np.abs(both)))
+    ac = min(_lag1(res_re), _lag1(res_im))
+    systematic = bool(ac >= autocorr_limit and rms >= 0.5 * rms_limit)
     return KKResult(
         frequency_Hz=spectrum.frequency_Hz,
         residual_real=res_re,
@@ -123,7 +141,9 @@ def lin_kk(
         mu=float(mu),
         rms_residual=rms,
         max_residual=mx,
-        valid=bool(rms <= rms_limit and mx <= max_limit),
+        valid=bool(rms <= rms_limit and mx <= max_limit and not systematic),
+        lag1_autocorrelation=float(ac),
+        systematic=systematic,
         rms_limit=rms_limit,
         max_limit=max_limit,
     )

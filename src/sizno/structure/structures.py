@@ -104,10 +104,14 @@ def _lattice(rec: StructureRecord):
 def _symmetry_ops(space_group_number: int) -> tuple["np.ndarray", "np.ndarray"]:
     """Rotations and translations of the standard setting (first Hall number: origin choice 1
     for Fd-3m, like pymatgen's ``SpaceGroup``), from spglib's database."""
+    import warnings
+
     import spglib
 
-    hall = next(h for h in range(1, 531) if spglib.get_spacegroup_type(h).number == space_group_number)
-    sym = spglib.get_symmetry_from_database(hall)
+    with warnings.catch_warnings():  # spglib 2.x warns about its legacy error handling
+        warnings.simplefilter("ignore", DeprecationWarning)
+        hall = next(h for h in range(1, 531) if spglib.get_spacegroup_type(h).number == space_group_number)
+        sym = spglib.get_symmetry_from_database(hall)
     return sym["rotations"], sym["translations"]
 
 

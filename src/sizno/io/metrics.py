@@ -249,13 +249,14 @@ def compute_metrics(
         "area_cm2": area_cm2,
         "capacity_source": data.meta.get("capacity_source"),
         "capacity_semantics_in_file": data.meta.get("capacity_semantics"),
-        "dqdv": {"method": "charge passed while the voltage lay in each bin / bin width (no division by dV: "
+        "dqdv": {"method": "each interval's charge spread evenly over the voltage span it swept, summed per bin / bin width (no division by dV: "
                            "voltage reversals and noise cannot blow it up), then Gaussian smoothing; area under a curve = "
                            "that half cycle's capacity; values ≥ 0 for both directions",
                  "bin_width_V": dqdv_bin_V, "gaussian_sigma_bins": dqdv_sigma_bins,
                  "gaussian_sigma_V": dqdv_bin_V * dqdv_sigma_bins, "cycles": dq_cycles},
-        "dvdq": {"method": "voltage averaged in 200 equal capacity bins per half cycle (capacity only grows, so reversals "
-                           "cannot fold it), central differences, Gaussian smoothing σ = 2 bins"},
+        "dvdq": {"method": "voltage on 200 equal capacity bins per half cycle (bin average where a bin holds ≥ 3 points, "
+                           "else interpolated; capacity only grows, so voltage reversals cannot fold it), central "
+                           "differences, Gaussian smoothing σ = 2 bins"},
         "average_voltage": "∫V dQ / Q per half cycle",
         "tolerance_percent": tolerance_percent,
     }
@@ -353,6 +354,26 @@ def _gauss(y: np.ndarray, sigma: float) -> np.ndarray:
     return gaussian_filter1d(y, sigma, axis=-1, mode="constant")
 
 
+def _spread_cdf(lo: np.ndarray, hi: np.ndarray, w: np.ndarray, edges: np.ndarray, bin_V: float) -> np.ndarray:
+    """Charge passed below each edge when each interval's charge is spread evenly over [lo, hi].
+
+    An interval's charge goes to the voltages it actually swept, so coarse sampling does not
+    alias into a comb and a voltage reversal simply spreads its charge over the swept span.
+    """
+    width = np.maximum(hi - lo, 1e-6 * bin_V)
+    s = w / width
+
+    def ramp_sum(start: np.ndarray) -> np.ndarray:  # Σ s_k · max(0, e − start_k) at every edge e
+        order = np.argsort(start)
+        st, ss = start[order], s[order]
+        c1 = np.r_[0.0, np.cumsum(ss)]
+        c2 = np.r_[0.0, np.cumsum(ss * st)]
+        k = np.searchsorted(st, edges, side="right")
+        return edges * c1[k] - c2[k]
+
+    return ramp_sum(lo) - ramp_sum(lo + width)
+
+
 def dqdv_curves(data: CyclerData, cycles: list[int], *, bin_V: float = 0.005, sigma_bins: float = 2.0,
                 electrode: str = "half", mass_g: float | None = None, area_cm2: float | None = None) -> pd.DataFrame:
     """dQ/dV by voltage binning for the given cycles (long table: cycle, direction, voltage, dQ/dV)."""
@@ -366,28 +387,28 @@ def dqdv_curves(data: CyclerData, cycles: list[int], *, bin_V: float = 0.005, si
         return pd.DataFrame(columns=["cycle_index", "direction", "voltage_V", "dq_dv_mAh_per_V"])
     v = df["voltage_volt"].to_numpy(dtype=float)
     first = np.r_[True, cyc[1:] != cyc[:-1]]
-    vmid = 0.5 * (v + np.r_[v[0], v[:-1]])
+    vprev = np.r_[v[0], v[:-1]]
     rows = []
     for direction, col in (("charge", "charging_capacity_ah"), ("discharge", "discharging_capacity_ah")):
         dq = _row_increments(df[col].to_numpy(dtype=float), first) * 1e3  # mAh
         m = sel & (dq > 0)
         if not m.any():
             continue
-        vlo = np.floor(np.min(vmid[m]) / bin_V) * bin_V - 4 * sigma_bins * bin_V
-        vhi = np.max(vmid[m]) + 4 * sigma_bins * bin_V
-        nb = int(np.ceil((vhi - vlo) / bin_V)) + 1
-        cc, cidx = np.unique(cyc[m], return_inverse=True)
-        b = np.clip(((vmid[m] - vlo) / bin_V).astype(np.int64), 0, nb - 1)
-        grid = np.bincount(cidx * nb + b, weights=dq[m], minlength=len(cc) * nb).reshape(len(cc), nb) / bin_V
-        grid = _gauss(grid, sigma_bins)
-        centres = vlo + (np.arange(nb) + 0.5) * bin_V
         half = "delithiation" if mapping["delithiation"] == direction else "lithiation"
-        for k, c in enumerate(cc):
-            nz = grid[k] > 1e-12 * max(grid[k].max(), 1e-300)
-            lo, hi = (np.flatnonzero(nz)[[0, -1]] if nz.any() else (0, -1))
-            part = pd.DataFrame({"cycle_index": int(c), "direction": half, "voltage_V": centres[lo:hi + 1],
-                                 "dq_dv_mAh_per_V": grid[k, lo:hi + 1]})
-            rows.append(part)
+        for c in np.unique(cyc[m]):
+            mc = m & (cyc == c)
+            lo = np.minimum(v[mc], vprev[mc])
+            hi = np.maximum(v[mc], vprev[mc])
+            vlo = np.floor(lo.min() / bin_V) * bin_V - 4 * sigma_bins * bin_V
+            vhi = hi.max() + 4 * sigma_bins * bin_V
+            nb = int(np.ceil((vhi - vlo) / bin_V)) + 1
+            edges = vlo + np.arange(nb + 1) * bin_V
+            y = _gauss(np.diff(_spread_cdf(lo, hi, dq[mc], edges, bin_V)) / bin_V, sigma_bins)
+            centres = edges[:-1] + 0.5 * bin_V
+            nz = np.flatnonzero(y > 1e-12 * max(y.max(), 1e-300))
+            a, b = (nz[0], nz[-1]) if nz.size else (0, -1)
+            rows.append(pd.DataFrame({"cycle_index": int(c), "direction": half, "voltage_V": centres[a:b + 1],
+                                      "dq_dv_mAh_per_V": y[a:b + 1]}))
     res = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["cycle_index", "direction", "voltage_V", "dq_dv_mAh_per_V"])
     if mass_g:
         res["dq_dv_mAh_per_V_per_g"] = res["dq_dv_mAh_per_V"] / mass_g
@@ -417,9 +438,12 @@ def dvdq_curves(data: CyclerData, cycles: list[int], *, n_bins: int = 200, sigma
             w = dq[m]
             vs = np.bincount(b, weights=v[m] * w, minlength=n_bins)
             ws = np.bincount(b, weights=w, minlength=n_bins)
-            ok = ws > 0
+            cnt = np.bincount(b, minlength=n_bins)
             qc = (np.arange(n_bins) + 0.5) / n_bins * qt
-            vb = np.interp(qc, qc[ok], vs[ok] / ws[ok])
+            # sparse data: interpolate between the recorded points; dense data: average each bin
+            vb = np.interp(qc, q, v[m])
+            dense = cnt >= 3
+            vb[dense] = vs[dense] / ws[dense]
             dvdq = _gauss(np.gradient(vb, qc), sigma_bins)
             half = "delithiation" if mapping["delithiation"] == direction else "lithiation"
             p = pd.DataFrame({"cycle_index": int(c), "direction": half, "capacity_mAh": qc, "voltage_V": vb, "dv_dq_V_per_mAh": dvdq})

@@ -55,7 +55,7 @@ def sniff_text(text: str, ext: str) -> Detected | None:
         return Detected("neware", "csv", "Neware columns DataPoint / Chg. Cap. / Step Type")
     if ("testtime" in low or "record" in low) and ("voltage/v" in low) and ("capacity/mah" in low or "capacity/uah" in low or "capacity/ah" in low or "specap" in low):
         return Detected("land", "csv" if ext not in (".xlsx", ".xls") else ext[1:], "LAND columns Record, TestTime, Voltage/V, Capacity/mAh")
-    if "test_time_second" in low or ("test time / " in low and "voltage / v" in low):
+    if "test_time_second" in low or ("test time / " in low and "voltage / " in low and "current / " in low):
         return Detected("bdf", "csv", "Battery Data Format column names")
     return None
 

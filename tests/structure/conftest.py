@@ -1,6 +1,10 @@
 import numpy as np
 import pytest
 
+# the Structure area needs the optional extra `structure` (pymatgen, spglib)
+pytest.importorskip("pymatgen")
+pytest.importorskip("spglib")
+
 
 @pytest.fixture(scope="session")
 def paper():

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import lstsq
 
 from sizno.eis.spectrum import ImpedanceSpectrum
 
@@ -111,13 +112,16 @@ def lin_kk(
         tau = np.logspace(np.log10(tau_lo), np.log10(tau_hi), m)
         a = _design(w, tau, inductance, capacitance)
         aw = np.vstack([a.real / mod[:, None], a.imag / mod[:, None]])
-        x, *_ = np.linalg.lstsq(aw, b, rcond=None)
+        x = lstsq(aw, b, lapack_driver="gelsy", check_finite=False)[0]
         r = x[1 : 1 + m]
         pos = np.sum(np.abs(r[r >= 0]))
         neg = np.sum(np.abs(r[r < 0]))
         mu = 1.0 - neg / pos if pos > 0 else 0.0
         rms = float(np.sqrt(np.mean((aw @ x - b) ** 2)))
         fits.append((m, mu, a @ x, rms))
+        # stop once mu has dropped and the residual has not improved by 2 % over the last 8 M
+        if any(f[1] <= mu_criterion for f in fits) and len(fits) > 8 and min(f[3] for f in fits[-8:]) > 0.98 * min(f[3] for f in fits[:-8]):
+            break
     # M: the smallest number of RC elements whose fit has reached the residual plateau (within
     # `plateau` of the best M), and past the first M where mu <= mu_criterion.
     best_rms = min(f[3] for f in fits)

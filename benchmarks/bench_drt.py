@@ -1,0 +1,163 @@
+"""Speed of sizno's DRT (issue 3, Speed): one DRT at 81 frequencies, and a 50-spectrum contour map.
+
+Targets: one DRT < 50 ms, the 50-spectrum map < 2 s on one core, and >= 5x faster than pyimpspec's
+TR-RBF on the same data, with the same peaks. BLAS is pinned to one thread ("one core").
+
+Cross-check: pyimpspec (GPL-3.0) is never a dependency of sizno. It runs in a throwaway venv on the
+side, in a subprocess, on the same data:
+
+    python benchmarks/bench_drt.py                        # uses /tmp/sizno-bench-pyimpspec if present
+    python benchmarks/bench_drt.py --install              # creates it: pyimpspec==5.1.3 kvxopt==1.3.3.3
+    python benchmarks/bench_drt.py --pyimpspec-python /path/to/venv/bin/python
+    python benchmarks/bench_drt.py --no-cross-check
+
+Prints medians and ratios; it is not a test.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = "1"
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sizno.eis import DRTSettings, drt
+from sizno.eis.elements import log_frequencies, synthetic_spectrum
+from sizno.eis.series import drt_series
+
+VENV = Path("/tmp/sizno-bench-pyimpspec")
+PINS = ["pyimpspec==5.1.3", "kvxopt==1.3.3.3"]
+TRUTH = [(20.0, 3e-6, 0.9), (40.0, 3e-4, 0.9), (80.0, 3e-2, 0.9)]
+
+PYIMPSPEC_SCRIPT = r"""
+import json, sys, time
+import numpy as np
+import pyimpspec
+from pyimpspec.analysis.drt.tr_rbf import calculate_drt_tr_rbf
+d = np.load(sys.argv[1])
+ds = pyimpspec.DataSet(frequencies=d["f"], impedances=d["z"])
+times = []
+res = None
+for i in range(int(sys.argv[2]) + 1):
+    t = time.perf_counter()
+    res = calculate_drt_tr_rbf(ds, cross_validation="mgcv", num_procs=1)
+    if i:  # first call is warm-up
+        times.append(time.perf_counter() - t)
+tau, gam = res.get_peaks()
+print(json.dumps({"version": __import__("importlib.metadata").metadata.version("pyimpspec"),
+                  "median_s": float(np.median(times)), "lambda": float(res.lambda_value),
+                  "peak_tau_s": [float(x) for x in tau], "peak_gamma": [float(x) for x in gam]}))
+"""
+
+
+def median_time(fn, n: int) -> float:
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts))
+
+
+def install(venv: Path) -> Path | None:
+    py = venv / "bin" / "python"
+    try:
+        subprocess.run(["python3.11", "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *PINS], check=True, timeout=900)
+        return py
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError) as exc:
+        print(f"cross-check: installing {' '.join(PINS)} into {venv} failed ({exc}); cross-check skipped")
+        return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pyimpspec-python", type=Path, default=None)
+    ap.add_argument("--install", action="store_true")
+    ap.add_argument("--no-cross-check", action="store_true")
+    ap.add_argument("--repeats", type=int, default=30)
+    args = ap.parse_args()
+
+    f = log_frequencies(1e6, 1e-2, 10)
+    assert f.size == 81
+    spec = synthetic_spectrum(10.0, TRUTH, frequency_Hz=f, noise=0.01, seed=0)
+    print(f"data: R0 + 3 R‖CPE (n = 0.9; tau 3e-6, 3e-4, 3e-2 s; R 20, 40, 80 ohm), {f.size} frequencies 1 MHz–10 mHz, 1 % noise")
+    print("BLAS threads: 1")
+
+    drt(spec)  # warm-up
+    t_full = median_time(lambda: drt(spec), args.repeats)
+    t_nokk = median_time(lambda: drt(spec, DRTSettings(kk_check=False)), args.repeats)
+    t_ridge = median_time(lambda: drt(spec, DRTSettings(kk_check=False, gcv_solution="ridge")), args.repeats)
+    res = drt(spec)
+    print(f"one DRT, mGCV on NNLS solutions + Lin-KK check : median {1e3 * t_full:7.2f} ms  (target < 50 ms)")
+    print(f"one DRT, mGCV on NNLS solutions, no KK check    : median {1e3 * t_nokk:7.2f} ms")
+    print(f"one DRT, mGCV on ridge solutions, no KK check   : median {1e3 * t_ridge:7.2f} ms")
+    print(f"  lambda = {res.lambda_:.3g}; peaks: " + ", ".join(f"tau {p.tau_s:.3g} s R {p.resistance_ohm:.3g} ohm ({p.process})" for p in res.peaks))
+
+    # 50 spectra along a lithiation-like series: SEI and charge-transfer resistances fall, electrolyte flat
+    x = np.linspace(0, 1, 50)
+    spectra = [
+        synthetic_spectrum(10.0, [(20.0, 3e-6, 0.9), (40.0 * (1 - 0.5 * xi), 3e-4, 0.9), (80.0 * (1 - 0.6 * xi), 3e-2, 0.9)], frequency_Hz=f, noise=0.01, seed=i)
+        for i, xi in enumerate(x)
+    ]
+
+    def series_map():
+        s = drt_series(spectra, state=x, state_label="depth of lithiation")
+        s.gamma_map()
+        return s
+
+    t_map = median_time(series_map, 3)
+    ser = series_map()
+    print(f"50-spectrum map (kernel built {ser.kernels_built}x, KK on each): median {t_map:6.3f} s  (target < 2 s)")
+    print("  trends: " + ", ".join(f"{k} {v}" for k, v in ser.trends().items()))
+
+    if args.no_cross_check:
+        print("cross-check: skipped (--no-cross-check)")
+        return
+    py = args.pyimpspec_python or (VENV / "bin" / "python")
+    if not py.exists():
+        if args.install:
+            py = install(VENV)
+        else:
+            print(f"cross-check: skipped ({py} not found; run with --install to create {VENV} with {' '.join(PINS)})")
+            return
+    if py is None:
+        return
+    with tempfile.TemporaryDirectory() as td:
+        data = Path(td) / "spec.npz"
+        script = Path(td) / "run_pyimpspec.py"
+        np.savez(data, f=spec.frequency_Hz, z=spec.z_ohm)
+        script.write_text(PYIMPSPEC_SCRIPT)
+        env = dict(os.environ)
+        p = subprocess.run([str(py), str(script), str(data), "5"], capture_output=True, text=True, env=env, timeout=900)
+    if p.returncode != 0:
+        print(f"cross-check: pyimpspec failed ({p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}); skipped")
+        return
+    other = json.loads(p.stdout.strip().splitlines()[-1])
+    ratio = other["median_s"] / t_full
+    print(f"pyimpspec {other['version']} TR-RBF (mGCV, 1 process): median {1e3 * other['median_s']:.1f} ms, lambda {other['lambda']:.3g}")
+    print(f"  speed ratio pyimpspec / sizno (sizno incl. KK check): {ratio:.1f}x  (target >= 5x)")
+    big = [p for p in res.peaks if p.resistance_ohm > 0.05 * (res.r_pol_ohm + res.r_inf_ohm)]
+    theirs = np.array(other["peak_tau_s"])
+    theirs_big = theirs[np.array(other["peak_gamma"]) > 0.05 * max(other["peak_gamma"])] if theirs.size else theirs
+    agree = []
+    for pk in big:
+        d = np.min(np.abs(np.log10(theirs / pk.tau_s))) if theirs.size else np.inf
+        agree.append(d <= np.log10(1.5))
+        print(f"  sizno peak tau {pk.tau_s:.3g} s: nearest pyimpspec peak {theirs[np.argmin(np.abs(np.log10(theirs / pk.tau_s)))]:.3g} s" if theirs.size else "  no pyimpspec peaks")
+    print(f"  peaks agree (each sizno peak > 5 % of R has a pyimpspec peak within x1.5 in tau): {all(agree)}; "
+          f"pyimpspec major peaks: {len(theirs_big)}, sizno major peaks: {len(big)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -70,6 +70,7 @@ def drt_command(
     windows: Optional[Path] = typer.Option(None, "--windows", help="TOML of τ windows ([[window]] process, tau_min_s, tau_max_s); default: the paper's."),
     tolerance_decades: float = typer.Option(0.0, "--window-tolerance", help="Assign a peak outside every window to the nearest one within this many decades."),
     no_kk: bool = typer.Option(False, "--no-kk", help="Skip the Kramers–Kronig check."),
+    no_inductance: bool = typer.Option(False, "--no-inductance", help="Drop the series-inductance column."),
 ):
     """DRT of a spectrum or a series: table of peaks (τ, R, process), Nyquist/Bode/DRT/KK figures, contour map for a series."""
     from sizno.eis.plots import save_figures
@@ -80,6 +81,10 @@ def drt_command(
     if plots not in PLOTS:
         raise SiznoInputError("--plots", f"unknown '{plots}'", ", ".join(PLOTS))
     settings = _settings(method, lam, points_per_decade, no_kk)
+    if no_inductance:
+        from dataclasses import replace
+
+        settings = replace(settings, inductance=False)
     ws = load_windows(windows) if windows is not None else None
     spectra = read_spectra(path)
     series = drt_series(spectra, settings, windows=ws, tolerance_decades=tolerance_decades, state_label="spectrum index (file order)")
@@ -106,10 +111,8 @@ def drt_command(
             err_console.print(f"wrote {p}", style="dim", markup=False)
     if json_path is not None:
         is_folder = Path(path).is_dir() or len(series) > 1
-        payload = series.to_list() if is_folder else series.results[0].to_dict()
-        if is_folder:
-            payload = {"series": payload, "resistance_evolution_ohm": {k: v.tolist() for k, v in series.resistance_evolution().items()}, "trends": series.trends()}
-        write_json(json_path, payload)
+        # a file: one object; a folder (or a file with several sweeps): a list, one object per spectrum
+        write_json(json_path, series.to_list() if is_folder else series.results[0].to_dict())
 
 
 @eis_app.command("kk")

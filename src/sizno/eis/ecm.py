@@ -8,8 +8,9 @@ the relative residual (Z_model - Z)/|Z|, real and imaginary parts stacked. Stand
 the Jacobian at the optimum, cov = s^2 (J'J)^-1 with s^2 = sum(residual^2)/(2N - p), and are carried to
 linear parameters (and to Q) by first-order propagation.
 
-impedance.py (MIT) fits the same circuits, but its last release (1.7.1) breaks on numpy >= 2 (its
-issue #296), so sizno does not depend on it.
+impedance.py (MIT) fits the same circuits, but with sizno's numpy 2.4.6 its last release (1.7.1) fails
+in `linKK` (NameError: name 'np' is not defined; its issue #296, fixed but unreleased; checked in a
+throwaway venv), so sizno does not depend on it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from sizno.eis.drt import DRTResult
 from sizno.eis.series import DRTSeries
 from sizno.eis.windows import default_windows
 
-_COLORS = {"electrolyte": "tab:blue", "sei": "tab:orange", "charge_transfer": "tab:green", "unassigned": "tab:gray"}
+_COLORS = {"electrolyte": "tab:blue", "sei": "tab:orange", "charge_transfer": "tab:green", "unassigned": "tab:gray", "r_inf": "black"}
 
 
 def _plt():

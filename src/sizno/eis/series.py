@@ -55,7 +55,7 @@ class DRTSeries:
         out["r_pol"] = np.array([r.r_pol_ohm for r in self.results])
         return out
 
-    def trends(self, threshold: float = 0.05) -> dict[str, str]:
+    def trends(self, threshold: float = 0.10) -> dict[str, str]:
         """'falling', 'rising' or 'flat' per process: sign of the least-squares slope over the series,
         'flat' when the fitted change end-to-end is below `threshold` of the mean resistance."""
         out = {}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from formats import write_csv, write_mpt
+from eis_formats import write_csv, write_mpt
 from sizno.cli import app
 from sizno.eis.elements import synthetic_spectrum
 

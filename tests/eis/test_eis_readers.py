@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from formats import write_chi, write_csv, write_dta, write_mpt
+from eis_formats import write_chi, write_csv, write_dta, write_mpt
 from sizno.eis.elements import synthetic_spectrum
 from sizno.eis.readers import read_folder, read_spectra, read_spectrum
 from sizno.errors import SiznoInputError

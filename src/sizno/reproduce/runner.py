@@ -42,7 +42,7 @@ def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
 
 def _structure(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
     mod = importlib.import_module("sizno.structure.reproduce")
-    recs = [Record(**{k: d.get(k) for k in ("id", "quantity", "unit", "paper", "model", "role")})
+    recs = [Record(**{k: d.get(k) for k in ("id", "quantity", "unit", "paper", "model", "role")}, note=d.get("note", ""))
             for d in mod.reproduce_records()]
     figs = mod.reproduce_figures(out_dir) if hasattr(mod, "reproduce_figures") else []
     return recs, list(figs)

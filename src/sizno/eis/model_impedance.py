@@ -1,0 +1,398 @@
+"""Small-signal impedance of the half-cell model at any state (frequency-domain linearisation).
+
+What is linearised and what is added:
+
+* **Linearised** (the model's own equations). The discretised `DenseCompositeAnode` is an ODE
+  system dy/dt = f(y, I) (identity mass matrix: no algebraic states) with output V(y, I). At a
+  state y0 and DC current I0 (the galvanostatic bias of GEIS), with J = df/dy, B = df/dI,
+  C = dV/dy, D = dV/dI, the model's impedance (positive current lithiates, so Z = -dV/dI) is
+
+      Z_model(w) = -D - C (i w 1 - J)^-1 B.
+
+  -D is the sum of the instantaneous resistances, each the derivative of one of the model's own
+  variables with respect to the current: charge transfer R_ct (linearised Butler–Volmer/arcsinh
+  with the active interface fraction), SEI R_SEI(delta), pellet R_pellet, electrode ohmic drop
+  and the Li–In counter electrode R_CE. The state term is the solid-state response: MIEC
+  transport through the electrode (ambipolar diffusion down the OCP gradient), the OCP's change
+  with stored Li, and the side reactions (amorphisation, ZnO conversion, LiZn, trapping, SEI
+  growth), all from J. C is split into the interface part C_int = d(U0 - eta_int)/dy (faradaic)
+  and the rest (electrode ohmic / SEI / counter electrode changing with the state).
+
+* **Added** (the model has no capacitance: its interface, SEI and pellet drops are algebraic in
+  the current). From `data/eis/capacitances.toml`, each in PARALLEL with the model's resistance:
+
+      Z = R_bulk || C_geo + R_gb || C_gb                          (pellet; R_bulk + R_gb = R_pellet)
+        + R_SEI || C_SEI                                          (C_SEI = eps0 eps_r A / delta)
+        + (R_ct + Z_state,int(w)) || C_dl                         (Randles: faradaic || double layer)
+        + R_el + Z_state,rest(w)                                  (electrode ohmic, series)
+        + R_CE || C_dl,CE                                         (Li–In counter electrode)
+
+  The capacitances set where each arc sits (tau = R C), never its size; at w -> 0 every
+  capacitor is open and Z -> Z_model, the model's own small-signal response.
+
+PyBaMM 26's `pybamm.EISSimulation` is not used: it linearises about the model's initial
+conditions at zero current and wants a "surface form" option; GEIS here needs any state of a
+protocol under a DC bias. The algebra is the same (casadi Jacobians, (i w M - J) x = b).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import casadi
+import numpy as np
+import pybamm
+
+from sizno.cell import HalfCell
+from sizno.data import read_toml, read_user_toml
+from sizno.errors import SiznoInputError
+from sizno.models.build import half_cell_parameter_values
+from sizno.models.dense_anode import DenseCompositeAnode
+from sizno.models.parameters import ParameterSet
+
+EPS0_F_PER_M = 8.8541878128e-12
+CURRENT_INPUT = "Current function [A]"
+CAPACITANCE_FILE = "eis/capacitances.toml"
+
+# the model's variables whose partial derivative with respect to the current is a resistance
+_RESISTANCE_VARIABLES = {
+    "charge_transfer": "Interface overpotential [V]",
+    "sei": "SEI overpotential [V]",
+    "electrode_ohmic": "Electrode ohmic drop [V]",
+    "pellet": "Electrolyte pellet resistance [Ohm]",  # a parameter, read from the parameter values
+    "counter_electrode": "Counter electrode overpotential [V]",
+}
+
+
+_STATE_VARIABLES = ("SEI thickness [nm]", "X-averaged amorphous fraction [-]", "Amorphous Li filling [-]",
+                    "Interface active fraction [-]", "X-averaged ZnO conversion [-]", "Charge passed [A.h]")
+
+
+# ---------------------------------------------------------------------------- capacitances
+@dataclass(frozen=True)
+class Capacitances:
+    """The parallel capacitances added to the model (see module docstring), SI units."""
+
+    double_layer_F_per_m2: float
+    counter_double_layer_F_per_m2: float
+    sei_relative_permittivity: float
+    electrolyte_relative_permittivity: float
+    grain_boundary_capacitance_F: float
+    grain_boundary_share: float
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def with_(self, **kw) -> "Capacitances":
+        from dataclasses import replace
+
+        return replace(self, **kw)
+
+
+_CAP_KEYS = {
+    "Interface double-layer capacitance [F.m-2]": "double_layer_F_per_m2",
+    "Counter electrode double-layer capacitance [F.m-2]": "counter_double_layer_F_per_m2",
+    "SEI relative permittivity [-]": "sei_relative_permittivity",
+    "Electrolyte relative permittivity [-]": "electrolyte_relative_permittivity",
+    "Grain-boundary capacitance [F]": "grain_boundary_capacitance_F",
+    "Grain-boundary share of pellet resistance [-]": "grain_boundary_share",
+}
+
+
+def load_capacitances(path: Path | str | None = None) -> Capacitances:
+    """The default capacitances (data/eis/capacitances.toml) or a user's TOML of the same layout."""
+    raw = read_user_toml(path) if path else read_toml(CAPACITANCE_FILE)
+    vals, src = {}, {}
+    for key, attr in _CAP_KEYS.items():
+        if key not in raw:
+            raise SiznoInputError(str(path or CAPACITANCE_FILE), f"missing entry '{key}'", ", ".join(_CAP_KEYS))
+        v = float(raw[key]["value"])
+        if not (v >= 0) or (attr == "grain_boundary_share" and v > 1):
+            raise SiznoInputError(key, f"{v}", ">= 0 (share: 0..1)")
+        vals[attr] = v
+        src[key] = str(raw[key].get("source", ""))
+    return Capacitances(**vals, sources=src)
+
+
+# ---------------------------------------------------------------------------- operating point
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The linearised model at one state: y' = J dy + B dI, dV = C dy + D dI (Z = -dV/dI)."""
+
+    y: np.ndarray
+    current_A: float
+    J: np.ndarray
+    B: np.ndarray
+    C_interface: np.ndarray  # d(U0 - eta_int)/dy
+    C_rest: np.ndarray  # dV/dy - C_interface
+    D: float  # dV/dI (negative)
+    resistances_ohm: dict[str, float]
+    voltage_V: float
+    sei_thickness_nm: float
+    state: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ohmic_resistance_ohm(self) -> float:
+        """Pellet + electrode ohmic resistance: the high-frequency intercept below the pellet's own relaxation."""
+        return self.resistances_ohm["pellet"] + self.resistances_ohm["electrode_ohmic"]
+
+
+@dataclass(frozen=True)
+class ModelSpectrum:
+    """A simulated spectrum and its parts (each complex ohm, same frequencies)."""
+
+    frequency_Hz: np.ndarray
+    z_ohm: np.ndarray
+    parts_ohm: dict[str, np.ndarray]
+    point: OperatingPoint
+    capacitance_F: dict[str, float]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def spectrum(self, name: str = "model"):
+        from sizno.eis.spectrum import ImpedanceSpectrum
+
+        return ImpedanceSpectrum.from_arrays(self.frequency_Hz, self.z_ohm, name=name, source="sizno model (linearised)")
+
+    def time_constants_s(self) -> dict[str, float]:
+        """R C of each added parallel capacitance (the arc positions the capacitances set)."""
+        r = self.point.resistances_ohm
+        c = self.capacitance_F
+        return {
+            "pellet_bulk": r["pellet_bulk"] * c["pellet_geometric"],
+            "pellet_grain_boundary": r["pellet_grain_boundary"] * c["grain_boundary"],
+            "sei": r["sei"] * c["sei"],
+            "charge_transfer": r["charge_transfer"] * c["double_layer"],
+            "counter_electrode": r["counter_electrode"] * c["counter_double_layer"],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "frequency_Hz": self.frequency_Hz.tolist(),
+            "z_real_ohm": self.z_ohm.real.tolist(),
+            "z_imag_ohm": self.z_ohm.imag.tolist(),
+            "current_A": self.point.current_A,
+            "voltage_V": self.point.voltage_V,
+            "resistances_ohm": dict(self.point.resistances_ohm),
+            "capacitance_F": dict(self.capacitance_F),
+            "time_constants_s": self.time_constants_s(),
+            "state": dict(self.point.state),
+            **self.metadata,
+        }
+
+
+def default_frequencies_Hz(f_max_Hz: float = 1e6, f_min_Hz: float = 0.1, points_per_decade: int = 10) -> np.ndarray:
+    """Log-spaced, high to low (the paper's CHI760E sweeps from high frequency)."""
+    if not (f_max_Hz > f_min_Hz > 0) or points_per_decade < 1:
+        raise SiznoInputError("frequency range", f"{f_min_Hz}–{f_max_Hz} Hz, {points_per_decade}/decade", "0 < f_min < f_max, >= 1 point/decade")
+    n = int(round(np.log10(f_max_Hz / f_min_Hz) * points_per_decade)) + 1
+    return np.logspace(np.log10(f_max_Hz), np.log10(f_min_Hz), n)
+
+
+# ---------------------------------------------------------------------------- the linearised model
+class LinearisedHalfCell:
+    """The discretised half-cell model with the current as an input, ready to linearise at any state."""
+
+    def __init__(self, cell: HalfCell, pset: ParameterSet | None = None, mesh_points: int = 30,
+                 capacitances: Capacitances | None = None):
+        self.cell = cell
+        self.mesh_points = int(mesh_points)
+        if self.mesh_points < 3:
+            raise SiznoInputError("mesh_points", f"{mesh_points}", ">= 3")
+        self.capacitances = capacitances or load_capacitances()
+        pv = half_cell_parameter_values(cell, pset)
+        self.parameter_values = pv
+        pv = pv.copy()
+        pv.update({"Current function [A]": pybamm.InputParameter(CURRENT_INPUT)})
+        model = DenseCompositeAnode()
+        geometry = model.default_geometry
+        pv.process_geometry(geometry)
+        built = pv.process_model(model, inplace=False)
+        mesh = pybamm.Mesh(geometry, model.default_submesh_types, {"x_n": self.mesh_points})
+        disc = pybamm.Discretisation(mesh, model.default_spatial_methods)
+        disc.process_model(built)
+        if built.concatenated_algebraic.size:
+            raise RuntimeError("the half-cell model gained algebraic states; model_impedance expects an ODE system")
+        self.built_model = built
+        self.y_slices = {k.name: v[0] for k, v in built.y_slices.items()}
+        self.n_states = int(built.concatenated_rhs.size)
+        self.x_nodes_m = mesh[DOMAIN_NAME].nodes
+
+        y = casadi.MX.sym("y", self.n_states)
+        cur = casadi.MX.sym("I")
+        inputs = {CURRENT_INPUT: cur}
+
+        def cas(name_or_symbol):
+            sym = self._variable(name_or_symbol) if isinstance(name_or_symbol, str) else name_or_symbol
+            return sym.to_casadi(t=casadi.MX(0.0), y=y, inputs=inputs)
+
+        f = cas(built.concatenated_rhs)
+        V = cas("Voltage [V]")
+        faradaic = cas("Interface open-circuit potential [V]") - cas("Interface overpotential [V]")
+        drops = casadi.vertcat(*[cas(v) for k, v in _RESISTANCE_VARIABLES.items() if k != "pellet"])
+        self._lin = casadi.Function(
+            "lin", [y, cur],
+            [f, casadi.jacobian(f, y), casadi.jacobian(f, cur), V, casadi.jacobian(V, y), casadi.jacobian(V, cur),
+             casadi.jacobian(faradaic, y), casadi.jacobian(drops, cur)],
+        )
+        self._rhs = casadi.Function("rhs", [y, cur], [f])
+        self._voltage = casadi.Function("V", [y, cur], [V])
+        self._state_vars = {
+            n: casadi.Function(f"state{i}", [y, cur], [cas(n)])
+            for i, n in enumerate(_STATE_VARIABLES)
+        }
+        self._y0 = np.asarray(built.concatenated_initial_conditions.evaluate(0, inputs={CURRENT_INPUT: 0.0})).ravel()
+        self.pellet_resistance_ohm = float(pv["Electrolyte pellet resistance [Ohm]"])
+
+    def _variable(self, name: str) -> pybamm.Symbol:
+        m = self.built_model
+        try:
+            return m.get_processed_variable(name)
+        except Exception:  # older PyBaMM: variables processed eagerly
+            return m.variables[name]
+
+    # ---------------------------------------------------------------- states
+    def initial_state(self) -> np.ndarray:
+        return self._y0.copy()
+
+    def state_from_solution(self, solution: pybamm.Solution, time_s: float | None = None) -> np.ndarray:
+        """The state vector at `time_s` (default: the end) of a PyBaMM solution of the same model on the
+        same mesh, mapped by variable name and interpolated linearly in time."""
+        models = getattr(solution, "all_models", None) or []
+        src_model = models[-1] if models else None
+        if src_model is None:
+            raise SiznoInputError("solution", "has no model", "a PyBaMM solution of DenseCompositeAnode")
+        src = {k.name: v[0] for k, v in src_model.y_slices.items()}
+        t = np.asarray(solution.t)
+        Y = np.asarray(solution.y)
+        if Y.ndim == 1:
+            Y = Y[:, None]
+        if time_s is None:
+            yy = Y[:, -1]
+        else:
+            if not (t[0] - 1e-9 <= time_s <= t[-1] + 1e-9):
+                raise SiznoInputError("time_s", f"{time_s:g} s", f"within the solution, {t[0]:g}–{t[-1]:g} s")
+            k = int(np.clip(np.searchsorted(t, time_s), 1, len(t) - 1))
+            w = 0.0 if t[k] == t[k - 1] else (time_s - t[k - 1]) / (t[k] - t[k - 1])
+            yy = (1 - w) * Y[:, k - 1] + w * Y[:, k]
+        out = np.empty(self.n_states)
+        for name, sl in self.y_slices.items():
+            if name not in src:
+                raise SiznoInputError("solution", f"lacks state '{name}'", "a solution of DenseCompositeAnode")
+            s = src[name]
+            if (s.stop - s.start) != (sl.stop - sl.start):
+                raise SiznoInputError("solution", f"mesh of '{name}' has {s.stop - s.start} points, this linearisation {sl.stop - sl.start}", "the same mesh_points")
+            out[sl] = yy[s]
+        return out
+
+    # ---------------------------------------------------------------- linearisation
+    def operating_point(self, y: np.ndarray, current_A: float = 0.0) -> OperatingPoint:
+        y = np.asarray(y, dtype=float).ravel()
+        if y.shape != (self.n_states,) or not np.all(np.isfinite(y)):
+            raise SiznoInputError("state", f"shape {y.shape}", f"{self.n_states} finite values")
+        I = float(current_A)
+        _, J, B, V, Cv, Dv, Cf, Ddrops = (np.asarray(casadi.DM(o).full()) for o in self._lin(y, I))
+        names = [k for k in _RESISTANCE_VARIABLES if k != "pellet"]
+        res = {k: float(v) for k, v in zip(names, Ddrops.ravel())}
+        res["pellet"] = self.pellet_resistance_ohm
+        share = self.capacitances.grain_boundary_share
+        res["pellet_grain_boundary"] = share * res["pellet"]
+        res["pellet_bulk"] = (1 - share) * res["pellet"]
+        C_int = Cf.ravel()
+        state = {n.replace(" [-]", "").replace(" [nm]", "_nm").replace(" [A.h]", "_Ah"): float(np.asarray(fn(y, I)).ravel().mean())
+                 for n, fn in self._state_vars.items()}
+        return OperatingPoint(
+            y=y, current_A=I, J=J, B=B.ravel(), C_interface=C_int, C_rest=Cv.ravel() - C_int, D=float(Dv.ravel()[0]),
+            resistances_ohm=res, voltage_V=float(V.ravel()[0]), sei_thickness_nm=state["SEI thickness_nm"], state=state,
+        )
+
+    @staticmethod
+    def state_response(op: OperatingPoint, frequency_Hz: np.ndarray) -> np.ndarray:
+        """x(w) = (i w 1 - J)^-1 B for each frequency, shape (n_f, n_y)."""
+        w = 2 * np.pi * np.asarray(frequency_Hz, dtype=float)
+        n = op.J.shape[0]
+        A = 1j * w[:, None, None] * np.eye(n)[None] - op.J[None]
+        return np.linalg.solve(A, np.broadcast_to(op.B.astype(complex), (len(w), n))[..., None])[..., 0]
+
+    def model_impedance(self, op: OperatingPoint, frequency_Hz) -> np.ndarray:
+        """The model alone, no added capacitance: Z = -D - C (i w - J)^-1 B [ohm]."""
+        x = self.state_response(op, frequency_Hz)
+        return -op.D - x @ (op.C_interface + op.C_rest)
+
+    def capacitances_F(self, op: OperatingPoint) -> dict[str, float]:
+        c, cell = self.capacitances, self.cell
+        delta_m = max(op.sei_thickness_nm, 1e-3) * 1e-9
+        return {
+            "pellet_geometric": EPS0_F_PER_M * c.electrolyte_relative_permittivity * cell.pellet_area_m2 / (cell.pellet_thickness_um * 1e-6),
+            "grain_boundary": c.grain_boundary_capacitance_F,
+            "sei": EPS0_F_PER_M * c.sei_relative_permittivity * cell.area_m2 / delta_m,
+            "double_layer": c.double_layer_F_per_m2 * cell.area_m2,
+            "counter_double_layer": c.counter_double_layer_F_per_m2 * cell.counter_area_m2,
+        }
+
+    def impedance(self, op: OperatingPoint, frequency_Hz=None, metadata: dict | None = None) -> ModelSpectrum:
+        """The full spectrum: linearised model + parallel capacitances (module docstring)."""
+        f = default_frequencies_Hz() if frequency_Hz is None else np.asarray(frequency_Hz, dtype=float)
+        if f.ndim != 1 or f.size == 0 or not np.all(np.isfinite(f)) or np.any(f <= 0):
+            raise SiznoInputError("frequency_Hz", "must be positive and finite", "1-D array of frequencies > 0")
+        w = 2 * np.pi * f
+        jw = 1j * w
+        r = op.resistances_ohm
+        cap = self.capacitances_F(op)
+        x = self.state_response(op, f)
+        z_state_int = -(x @ op.C_interface)
+        z_state_rest = -(x @ op.C_rest)
+
+        def par(R, C):
+            return R / (1 + jw * R * C) if R > 0 else np.zeros_like(jw)
+
+        z_faradaic = r["charge_transfer"] + z_state_int
+        parts = {
+            "pellet_bulk": par(r["pellet_bulk"], cap["pellet_geometric"]),
+            "pellet_grain_boundary": par(r["pellet_grain_boundary"], cap["grain_boundary"]),
+            "sei": par(r["sei"], cap["sei"]),
+            "interface": z_faradaic / (1 + jw * cap["double_layer"] * z_faradaic),
+            "electrode": r["electrode_ohmic"] + z_state_rest,
+            "counter_electrode": par(r["counter_electrode"], cap["counter_double_layer"]),
+        }
+        z = sum(parts.values())
+        parts["faradaic_state"] = z_state_int
+        return ModelSpectrum(f, z, parts, op, cap, dict(metadata or {}))
+
+    # ---------------------------------------------------------------- the nonlinear model, for checks
+    def voltage(self, y: np.ndarray, current_A: float) -> float:
+        return float(np.asarray(self._voltage(y, float(current_A))).ravel()[0])
+
+    def step_response(self, y0: np.ndarray, current_A: float, delta_current_A: float, times_s,
+                      rtol: float = 1e-9, atol: float = 1e-12) -> np.ndarray:
+        """-(V(I0 + dI) - V(I0)) / dI along `times_s` on the NONLINEAR discretised model from y0
+        (both runs integrated, so the state's own drift cancels). At t = 0+ this is -D."""
+        from scipy.integrate import solve_ivp
+
+        times_s = np.asarray(times_s, dtype=float)
+
+        def run(I):
+            jac = lambda t, y: np.asarray(self._lin(y, I)[1].full())  # noqa: E731
+            fun = lambda t, y: np.asarray(self._rhs(y, I).full()).ravel()  # noqa: E731
+            sol = solve_ivp(fun, (0.0, float(times_s[-1])), y0, method="BDF", t_eval=times_s, jac=jac, rtol=rtol, atol=atol)
+            if not sol.success:
+                raise RuntimeError(sol.message)
+            return np.array([self.voltage(sol.y[:, k], I) for k in range(sol.y.shape[1])])
+
+        return -(run(current_A + delta_current_A) - run(current_A)) / delta_current_A
+
+
+DOMAIN_NAME = "negative electrode"
+
+
+@lru_cache(maxsize=8)
+def _cached_linearisation(material: str, temperature_C: float | None, mesh_points: int) -> LinearisedHalfCell:
+    from sizno.cell import paper_half_cell
+    from sizno.materials import named_material
+
+    return LinearisedHalfCell(paper_half_cell(named_material(material), temperature_C=temperature_C), mesh_points=mesh_points)
+
+
+def linearisation_for(material: str, temperature_C: float | None = None, mesh_points: int = 30) -> LinearisedHalfCell:
+    """A (cached) LinearisedHalfCell for the paper's half cell with `material` and the default parameters."""
+    return _cached_linearisation(material, temperature_C, int(mesh_points))

@@ -152,7 +152,9 @@ class ModelSpectrum:
     def spectrum(self, name: str = "model"):
         from sizno.eis.spectrum import ImpedanceSpectrum
 
-        return ImpedanceSpectrum.from_arrays(self.frequency_Hz, self.z_ohm, name=name, source="sizno model (linearised)")
+        meta = {"name": name, "source": "sizno model (linearised half cell + parallel capacitances)",
+                **{k: v for k, v in self.metadata.items() if isinstance(v, (str, int, float))}}
+        return ImpedanceSpectrum.from_arrays(self.frequency_Hz, self.z_ohm, metadata=meta, source=name)
 
     def time_constants_s(self) -> dict[str, float]:
         """R C of each added parallel capacitance (the arc positions the capacitances set)."""

@@ -1,0 +1,184 @@
+"""ASE calculators by name. One model is loaded once; every NEB image gets its own calculator on it.
+
+Names: ``chgnet`` (default; CHGNet 0.4.2, weights inside the wheel, no network), ``sevennet``
+(SevenNet ``7net-0``, the cross-check), ``emt`` (ASE's effective-medium theory, for tests: Al, Cu,
+Ag, Au, Ni, Pd, Pt, H, C, N, O only) and any calculator that ASE ships, by its ASE name (``vasp``,
+``gpaw``, ``espresso``, ``lj``, ``morse`` …) with its keyword settings passed through unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sizno.errors import SiznoInputError
+
+DEFAULT_CALCULATOR = "chgnet"
+
+# ASE calculators selectable by name: name → (module, class). Settings are passed through.
+_ASE_CALCULATORS: dict[str, tuple[str, str]] = {
+    "emt": ("ase.calculators.emt", "EMT"),
+    "lj": ("ase.calculators.lj", "LennardJones"),
+    "morse": ("ase.calculators.morse", "MorsePotential"),
+    "vasp": ("ase.calculators.vasp", "Vasp"),
+    "gpaw": ("gpaw", "GPAW"),
+    "espresso": ("ase.calculators.espresso", "Espresso"),
+    "cp2k": ("ase.calculators.cp2k", "CP2K"),
+    "lammpslib": ("ase.calculators.lammpslib", "LAMMPSlib"),
+    "dftb": ("ase.calculators.dftb", "Dftb"),
+    "aims": ("ase.calculators.aims", "Aims"),
+    "castep": ("ase.calculators.castep", "Castep"),
+    "siesta": ("ase.calculators.siesta", "Siesta"),
+    "orca": ("ase.calculators.orca", "ORCA"),
+}
+ML_CALCULATORS = ("chgnet", "sevennet")
+EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N", "O"})
+
+_MODEL_CACHE: dict[tuple, Any] = {}
+
+
+def known_calculators() -> list[str]:
+    return list(ML_CALCULATORS) + sorted(_ASE_CALCULATORS)
+
+
+def _set_threads() -> None:
+    """Torch on a shared 2-core machine: use what SIZNO_TORCH_THREADS says, else all cores up to 2."""
+    import torch
+
+    n = int(os.environ.get("SIZNO_TORCH_THREADS", min(2, os.cpu_count() or 1)))
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def _load_model(name: str, settings: dict) -> Any:
+    key = (name, tuple(sorted((k, str(v)) for k, v in settings.items())))
+    if key in _MODEL_CACHE:
+        return _MODEL_CACHE[key]
+    import warnings
+
+    _set_threads()
+    if name == "chgnet":
+        from chgnet.model import CHGNet
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = CHGNet.load(model_name=str(settings.get("model", "0.3.0")), verbose=False, use_device="cpu"
+                                if settings.get("device", "cpu") == "cpu" else settings["device"])
+    elif name == "sevennet":
+        from sevenn.calculator import SevenNetCalculator
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            calc = SevenNetCalculator(model=str(settings.get("model", "7net-0")), device=settings.get("device", "cpu"))
+        model = calc.model
+    else:  # pragma: no cover
+        raise AssertionError(name)
+    _MODEL_CACHE[key] = model
+    return model
+
+
+@dataclass
+class CalculatorFactory:
+    """Makes fresh ASE calculators of one kind; ML models are loaded once and shared by all of them."""
+
+    name: str = DEFAULT_CALCULATOR
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.name = self.name.lower().strip()
+        if self.name not in ML_CALCULATORS and self.name not in _ASE_CALCULATORS:
+            raise SiznoInputError("calculator", f"unknown calculator '{self.name}'", ", ".join(known_calculators()))
+
+    @property
+    def label(self) -> str:
+        """Human name with the model version, e.g. 'CHGNet 0.3.0 (chgnet 0.4.2)'."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        if self.name == "chgnet":
+            try:
+                v = version("chgnet")
+            except PackageNotFoundError:
+                v = "?"
+            return f"CHGNet {self.settings.get('model', '0.3.0')} weights (chgnet {v})"
+        if self.name == "sevennet":
+            try:
+                v = version("sevenn")
+            except PackageNotFoundError:
+                v = "?"
+            return f"SevenNet {self.settings.get('model', '7net-0')} (sevenn {v})"
+        return f"ASE {_ASE_CALCULATORS[self.name][1]}" + (f" {self.settings}" if self.settings else "")
+
+    def identity(self) -> dict:
+        """What the cache key needs to know about this calculator."""
+        return {"name": self.name, "label": self.label, "settings": {k: str(v) for k, v in sorted(self.settings.items())}}
+
+    def check_elements(self, symbols) -> None:
+        """Raise a clear error for elements this calculator cannot treat."""
+        syms = set(symbols)
+        if self.name == "emt" and not syms <= EMT_ELEMENTS:
+            raise SiznoInputError("calculator", f"EMT has no parameters for {sorted(syms - EMT_ELEMENTS)}",
+                                  ", ".join(sorted(EMT_ELEMENTS)))
+
+    def load(self) -> "CalculatorFactory":
+        """Load the model now (otherwise on the first calculator)."""
+        if self.name in ML_CALCULATORS:
+            _load_model(self.name, self._model_settings())
+        return self
+
+    def _model_settings(self) -> dict:
+        return {k: v for k, v in self.settings.items() if k in ("model", "device")}
+
+    def new(self):
+        """A fresh calculator instance (its own results cache) on the shared model."""
+        import warnings
+
+        if self.name == "chgnet":
+            from chgnet.model.dynamics import CHGNetCalculator
+
+            model = _load_model("chgnet", self._model_settings())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return CHGNetCalculator(model=model, use_device=self.settings.get("device", "cpu"))
+        if self.name == "sevennet":
+            from sevenn.calculator import SevenNetCalculator
+
+            model = _load_model("sevennet", self._model_settings())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return SevenNetCalculator(model=model, file_type="model_instance", device=self.settings.get("device", "cpu"))
+        module, cls = _ASE_CALCULATORS[self.name]
+        try:
+            mod = importlib.import_module(module)
+        except ImportError as exc:
+            raise SiznoInputError("calculator", f"'{self.name}' needs a package that is not installed ({exc.name})",
+                                  "install it, or use chgnet, sevennet, emt") from None
+        return getattr(mod, cls)(**self.settings)
+
+    __call__: Callable = new
+
+
+def get_factory(name: str | None = None, settings: dict | None = None) -> CalculatorFactory:
+    return CalculatorFactory(name or DEFAULT_CALCULATOR, dict(settings or {}))
+
+
+def parse_settings(pairs: list[str] | None) -> dict:
+    """`key=value` strings → dict; numbers and true/false are converted."""
+    out: dict[str, Any] = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise SiznoInputError("--calc-setting", f"'{p}' is not key=value", "key=value, e.g. xc=PBE")
+        k, v = p.split("=", 1)
+        val: Any = v
+        if v.lower() in ("true", "false"):
+            val = v.lower() == "true"
+        else:
+            for cast in (int, float):
+                try:
+                    val = cast(v)
+                    break
+                except ValueError:
+                    pass
+        out[k.strip()] = val
+    return out

@@ -1,0 +1,155 @@
+"""`sizno fit FILE`: fit the half-cell model's free parameters to a user's cycler file.
+
+Mounted by the main CLI through ``register(app)`` (see ``_mount_subapps`` in sizno/cli.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List, Optional
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.errors import SiznoInputError
+
+
+def _fmt(x: Any, nd: int = 4) -> str:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    return "–" if f != f else f"{f:.{nd}g}"
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
+def plot_fit(result, path: Path) -> Path:
+    """Measured (points) and fitted model (lines) voltage vs capacity of every fitted step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sizno.fitting.user_fit import model_steps
+
+    data = result.problem.data
+    ms = model_steps(result.best)
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for k, s in enumerate(data.fitted_steps):
+        c = f"C{k % 10}"
+        ax.plot(1e3 * s.q_Ah, s.V, ".", ms=2, color=c, alpha=0.5)
+        q, V = ms.get(s.index, ([], []))
+        ax.plot(1e3 * np.asarray(q), V, "-", color=c, lw=1.2, label=f"cycle {s.data_cycle} {s.action}")
+    ax.set_xlabel("capacity in the step [mAh]")
+    ax.set_ylabel("voltage vs Li+/Li [V]")
+    ax.set_title("sizno fit: measured (points), model (lines)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("fit")
+    def fit_cmd(
+        file: Path = typer.Argument(..., help="Cycler file of a half cell (any format `sizno analyze` reads)."),
+        material: str = typer.Option("si-zno4", help="Electrode material of the model: si, si-zno2, si-zno4, si-zno8."),
+        mass_mg: float = typer.Option(..., "--mass-mg", help="Composite (Si–ZnO) mass of the electrode [mg]."),
+        temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature [degC]; default: the file's ambient column, else 60."),
+        cycles: Optional[str] = typer.Option(None, help="Cycles to fit, file numbering, e.g. '1-3' or '1,2,5' (default: the first complete cycle)."),
+        parameters: Optional[List[str]] = typer.Option(None, "--parameters", help="Free parameter to fit (repeatable; full name or a unique fragment, e.g. 'trap'); default: all free parameters."),
+        target: str = typer.Option("both", help="Residuals: 'curves' (voltage on a normalised-capacity grid per step), 'capacities' (per cycle), or 'both'."),
+        counter: str = typer.Option("li", help="What the file's voltage is measured against: 'li' (Li+/Li) or 'li-in' (Li–In counter, shifted by its potential)."),
+        start: Optional[Path] = typer.Option(None, help="Parameter TOML to start from (and to take held values from); default: the calibrated set."),
+        output: Path = typer.Option(Path("out/fit/fitted.toml"), help="The fitted parameter set (TOML, accepted by `sizno simulate --parameters`)."),
+        mesh_points: int = typer.Option(20, help="Finite-volume cells through the electrode (fewer = faster)."),
+        max_evaluations: int = typer.Option(30, help="Least-squares iterations allowed (each costs 1 + n_parameters model runs for the Jacobian)."),
+        bootstrap: int = typer.Option(0, help="Residual-bootstrap refits for a second uncertainty estimate (each is a short fit)."),
+        voltage_tolerance_mV: float = typer.Option(10.0, "--voltage-tolerance-mV", help="Weight: a step's RMS voltage error of this size counts 1."),
+        capacity_tolerance_percent: float = typer.Option(1.0, help="Weight: a capacity error of this size counts 1."),
+        grid_points: int = typer.Option(40, help="Normalised-capacity grid points per step."),
+        lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off (file's reference); default: from the file."),
+        upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off (file's reference); default: from the file."),
+        current_basis_factor: Optional[float] = typer.Option(None, help="Specific-current basis as a fraction of the mass (paper: 0.8); only changes the A/g labels."),
+        thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Electrode thickness [um]; default 22."),
+        electrode_diameter_mm: Optional[float] = typer.Option(None, "--electrode-diameter-mm", help="Electrode diameter [mm]; default 8."),
+        mapping: Optional[Path] = typer.Option(None, help="Column mapping TOML for a generic CSV/Excel file."),
+        plot: bool = typer.Option(True, help="Write a PNG of measured vs fitted curves beside the output."),
+        json_path: Optional[Path] = JsonOption,
+    ):
+        """Fit the model's free parameters to a user's voltage curves and capacities; write a parameter file."""
+        from sizno.fitting.user_fit import fit_user_data, prepare_fit_data, resolve_parameter_names
+        from sizno.models.parameters import load_parameter_set
+
+        if not file.exists():
+            raise SiznoInputError(str(file), "no such file")
+        if output.suffix.lower() != ".toml":
+            raise SiznoInputError("--output", f"'{output}' is not a .toml file", "a path ending in .toml")
+        pset = load_parameter_set(start)
+        names = resolve_parameter_names(parameters, pset)
+        data = prepare_fit_data(file, mass_mg=mass_mg, cycles=cycles, temperature_C=temperature_C, counter=counter,
+                                current_basis_factor=current_basis_factor, lower_cutoff_V=lower_cutoff_V,
+                                upper_cutoff_V=upper_cutoff_V, thickness_um=thickness_um,
+                                electrode_diameter_mm=electrode_diameter_mm, mapping=mapping)
+        err_console.print(f"{file}: fitting {len(names)} parameter(s) to cycle(s) {data.cycles} "
+                          f"({len(data.fitted_steps)} step curve(s), protocol of {data.protocol.n_steps} step(s))",
+                          highlight=False)
+        total = max_evaluations * (len(names) + 1) + 1 + bootstrap * (max(3, max_evaluations // 3) * (len(names) + 1))
+        with _progress() as prog:
+            task = prog.add_task("model runs", total=total)
+            res = fit_user_data(data, material, parameters=names, pset=pset, mesh_points=mesh_points, target=target,
+                                grid_points=grid_points, voltage_tolerance_mV=voltage_tolerance_mV,
+                                capacity_tolerance_percent=capacity_tolerance_percent, max_evaluations=max_evaluations,
+                                bootstrap=bootstrap, on_evaluation=lambda c: prog.advance(task))
+        from sizno.fitting.user_fit import write_fitted_parameters
+
+        path = write_fitted_parameters(res, output)
+        t = Table(title=f"sizno fit: {material} to {file.name}, cycle(s) {', '.join(map(str, data.cycles))}")
+        t.add_column("parameter")
+        t.add_column("start", justify="right")
+        t.add_column("fitted", justify="right")
+        t.add_column("1σ rel. (Jacobian)", justify="right")
+        if res.uncertainty_bootstrap is not None:
+            t.add_column("1σ rel. (bootstrap)", justify="right")
+        for k, v in res.values.items():
+            row = [k, _fmt(res.start.get(k)), _fmt(v), _fmt(res.fit.uncertainty_relative[k], 2)]
+            if res.uncertainty_bootstrap is not None:
+                row.append(_fmt(res.uncertainty_bootstrap[k], 2))
+            t.add_row(*row)
+        console.print(t)
+        r = Table(title="residuals at the fit (model − measured)")
+        for col in ("cycle", "half", "I mA", "Q meas mAh", "Q model mAh", "ΔQ %", "V rms mV", "V max mV"):
+            r.add_column(col, justify="right")
+        for s in res.report["steps"]:
+            r.add_row(str(s["cycle"]), {"lithiate": "lith", "delithiate": "delith"}.get(s["action"], s["action"]), _fmt(s["current_mA"]), _fmt(s["measured_capacity_mAh"]),
+                      _fmt(s["model_capacity_mAh"]), _fmt(s["capacity_error_percent"], 3), _fmt(s["voltage_rms_mV"], 3),
+                      _fmt(s["voltage_max_abs_mV"], 3))
+        console.print(r)
+        for c in res.report["cycles"]:
+            console.print(f"cycle {c['cycle']}: lithiation {_fmt(c['lithiation_error_percent'], 3)} %, delithiation "
+                          f"{_fmt(c['delithiation_error_percent'], 3)} %, CE model {_fmt(c['model_ce_percent'])} % vs "
+                          f"measured {_fmt(c['measured_ce_percent'])} %", highlight=False)
+        console.print(f"{res.fit.n_evaluations} least-squares evaluations; {res.fit.message}", highlight=False, style="dim")
+        if not res.report["model_completed"]:
+            console.print(f"note: the fitted model did not finish the protocol: {res.report['model_stop_reason']}",
+                          highlight=False, markup=False)
+        for n in data.notes:
+            console.print(f"note: {n}", highlight=False, markup=False)
+        payload = res.to_dict()
+        payload["output"] = str(path)
+        if plot:
+            png = plot_fit(res, output.with_suffix(".png"))
+            payload["plot"] = str(png)
+            err_console.print(f"wrote {png}", style="dim")
+        err_console.print(f"wrote {path} (use: sizno simulate --parameters {path})", style="dim")
+        write_json(json_path, payload)

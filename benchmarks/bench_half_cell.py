@@ -54,7 +54,7 @@ def dfn_rate_test(mesh: int):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--mesh", type=int, default=30)
+    ap.add_argument("--mesh", type=int, default=20)
     args = ap.parse_args()
     rate = load_protocol("rate-test")
     long = load_protocol("long-cycling")

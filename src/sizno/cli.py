@@ -80,7 +80,7 @@ def simulate(
     lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off vs Li+/Li (V); default 0.01."),
     upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off vs Li+/Li (V); default 2.0."),
     parameters: Optional[Path] = typer.Option(None, help="Parameter file (TOML) overriding the calibrated set."),
-    mesh_points: int = typer.Option(30, help="Finite-volume cells through the electrode thickness."),
+    mesh_points: int = typer.Option(20, help="Finite-volume cells through the electrode thickness."),
     output: Path = typer.Option(Path("out/simulate.parquet"), help="Time series (.parquet or .csv); cycles and metadata beside it."),
     plot: bool = typer.Option(True, help="Write a PNG of voltage vs capacity beside the output."),
     json_path: Optional[Path] = JsonOption,
@@ -127,7 +127,7 @@ def simulate(
 def calibrate(
     output: Path = typer.Option(Path("src/sizno/data/parameters/fitted.toml"), help="Where to write the fitted set."),
     max_evaluations: int = typer.Option(60, help="Model evaluations allowed to the least-squares fit."),
-    mesh_points: int = typer.Option(30, help="Finite-volume cells (use the same as reproduce)."),
+    mesh_points: int = typer.Option(20, help="Finite-volume cells (use the same as reproduce)."),
     json_path: Optional[Path] = JsonOption,
 ):
     """Fit the free parameters to the paper's calibration records (never validation)."""

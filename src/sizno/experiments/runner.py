@@ -17,8 +17,8 @@ from sizno.models.dense_anode import DenseCompositeAnode
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results import RunResult
 
-DEFAULT_MESH_POINTS = 30
-QUICK_MESH_POINTS = 15
+DEFAULT_MESH_POINTS = 20
+QUICK_MESH_POINTS = 12
 pybamm.set_logging_level("ERROR")
 logging.getLogger("pybamm").setLevel(logging.ERROR)
 
@@ -39,6 +39,7 @@ def build_simulation(cell: HalfCell, protocol: Protocol, pset: ParameterSet | No
         parameter_values=half_cell_parameter_values(cell, pset),
         experiment=pybamm_experiment(protocol, cell),
         var_pts={"x_n": mesh_points},
+        solver=model.default_solver,
     )
 
 

@@ -45,22 +45,24 @@ def records_table(records: list[Record]) -> Table:
     return t
 
 
-def _cycle_capacity(result, cycle: int):
+def _step_curves(result, cycle: int):
+    """(step type, capacity since the step's start [mAh/g composite], potential [V]) per step of a cycle."""
     ts = result.timeseries
     seg = ts[ts["cycle_count"] == cycle]
     mass_g = result.metadata["composite_mass_mg"] / 1000
-    return seg, mass_g
+    for step in ("lithiation", "delithiation"):
+        s = seg[seg["step_type"] == step]
+        q = s["lithiated_charge_ah"].to_numpy()
+        yield step, np.abs(q - q[0]) * 1000 / mass_g, s["voltage_volt"].to_numpy()
 
 
 def figure_first_cycle(c: HalfCellCampaign, out_dir: Path) -> Path:
     ref = {r.id: r.value for r in half_cell_reference()}
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for m, color in (("si", "tab:gray"), ("si-zno4", "tab:red")):
-        seg, mass_g = _cycle_capacity(c.runs[(m, 60.0)], 1)
-        for step, ls in (("lithiation", "-"), ("delithiation", "--")):
-            s = seg[seg["step_type"] == step]
-            q = np.abs(s["lithiated_charge_ah"].to_numpy() - s["lithiated_charge_ah"].to_numpy()[0]) * 1000 / mass_g
-            ax.plot(q, s["voltage_volt"], ls, color=color, label=f"{LABEL[m]} {step} (model)")
+        for step, q, v in _step_curves(c.runs[(m, 60.0)], 1):
+            ls = "-" if step == "lithiation" else "--"
+            ax.plot(q, v, ls, color=color, label=f"{LABEL[m]} {step} (model)")
     for key, lab in (("discharge_mAh_g", "paper lithiation"), ("charge_mAh_g", "paper delithiation")):
         v = ref.get(f"half_cell.first_cycle.si_zno4.{key}")
         if v:
@@ -90,7 +92,7 @@ def figure_rate(c: HalfCellCampaign, out_dir: Path) -> Path:
                 rate = float(".".join(r.id.split(".")[3:]))
                 rows = cyc[(cyc["current_A_per_g"] - rate).abs() < 1e-9]
                 if len(rows):
-                    x = rows["cycle_index"].iloc[-1] if rate != 0.1 else cyc["cycle_index"][rows.index[rows["block_index"] == rows["block_index"].min()]].iloc[-1]
+                    x = rows.loc[rows["block_index"] == rows["block_index"].min(), "cycle_index"].iloc[-1]
                     ax.plot(x, r.value, marker="*" if r.role == "calibration" else "D", ms=10, mfc="none",
                             color=colors[m], ls="none")
     ax.set_xlabel("cycle")
@@ -107,12 +109,9 @@ def figure_rate(c: HalfCellCampaign, out_dir: Path) -> Path:
 def figure_dqdv(c: HalfCellCampaign, out_dir: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for m, color in (("si", "tab:gray"), ("si-zno4", "tab:red")):
-        seg, mass_g = _cycle_capacity(c.runs[(m, 60.0)], 1)
-        for step, sign in (("lithiation", -1), ("delithiation", 1)):
-            s = seg[seg["step_type"] == step]
-            q = np.abs(s["lithiated_charge_ah"].to_numpy() - s["lithiated_charge_ah"].to_numpy()[0]) * 1000 / mass_g
-            v, d = dq_dv(s["voltage_volt"].to_numpy(), q, 0.01)
-            ax.plot(v, sign * d, color=color, label=f"{LABEL[m]} {step}")
+        for step, q, volts in _step_curves(c.runs[(m, 60.0)], 1):
+            v, d = dq_dv(volts, q, 0.01)
+            ax.plot(v, (-1 if step == "lithiation" else 1) * d, color=color, label=f"{LABEL[m]} {step}")
     ax.set_xlabel("potential vs Li+/Li [V]")
     ax.set_ylabel("dQ/dV [mAh/g/V] (lithiation < 0)")
     ax.set_xlim(0, 1.2)

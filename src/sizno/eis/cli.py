@@ -1,4 +1,4 @@
-"""`sizno drt FILE|FOLDER` and the `sizno eis` sub-commands (kk, fit). Thin: reads, calls sizno.eis, prints."""
+"""`sizno drt FILE|FOLDER` and the `sizno eis` sub-commands (simulate, kk, fit). Thin: reads, calls sizno.eis, prints."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sizno.errors import SiznoInputError
 
 eis_app = typer.Typer(
     name="eis",
-    help="Impedance: Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`).",
+    help="Impedance: model spectra (simulate), Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -160,6 +160,79 @@ def fit_command(
     if not fit.success:
         err_console.print(f"warning: optimiser did not converge: {fit.message}", style="yellow", markup=False)
     write_json(json_path, fit.to_dict())
+
+
+@eis_app.command("simulate")
+def simulate_command(
+    material: str = typer.Option("si-zno4", "--material", help="Composite name (e.g. si, si-zno4)."),
+    state_of_charge: Optional[float] = typer.Option(None, "--state-of-charge", help="One spectrum at this lithiation degree (0..1) along the --step."),
+    series: Optional[int] = typer.Option(None, "--series", help="N spectra along the lithiation and the delithiation (GEIS series) with their DRT."),
+    step: str = typer.Option("lithiation", "--step", help="lithiation or delithiation (for --state-of-charge)."),
+    cycle: int = typer.Option(1, "--cycle", help="Which cycle (K+1 for 'after K cycles')."),
+    current: float = typer.Option(0.2, "--current", help="Specific current of the CC steps [A/g] (paper's GEIS: 0.2)."),
+    f_max: float = typer.Option(1e6, "--f-max", help="Highest frequency [Hz]."),
+    f_min: float = typer.Option(0.1, "--f-min", help="Lowest frequency [Hz]."),
+    points_per_decade: int = typer.Option(10, "--points-per-decade", help="Frequencies per decade."),
+    mesh_points: int = typer.Option(30, "--mesh-points", help="Finite-volume cells through the electrode."),
+    temperature: Optional[float] = typer.Option(None, "--temperature", help="Cell temperature [°C] (default: the paper's 60 °C)."),
+    out: Path = typer.Option(Path("out/eis-simulate"), "--out", help="Folder for figures (series only)."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the DRT map figures for a series."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """Model impedance: linearised half-cell model + parallel capacitances, at one state or as a GEIS series."""
+    from sizno.eis.geis import STEPS, GEISSimulator
+    from sizno.eis.model_impedance import default_frequencies_Hz
+
+    if (state_of_charge is None) == (series is None):
+        raise SiznoInputError("--state-of-charge / --series", "give exactly one", "--state-of-charge 0.5 or --series 10")
+    if step not in STEPS:
+        raise SiznoInputError("--step", f"'{step}'", "lithiation, delithiation")
+    if cycle < 1:
+        raise SiznoInputError("--cycle", f"{cycle}", ">= 1")
+    if series is not None and not (1 <= series <= 200):
+        raise SiznoInputError("--series", f"{series}", "1..200 states")
+    f = default_frequencies_Hz(f_max, f_min, points_per_decade)
+    sim = GEISSimulator(material, current_A_per_g=current, temperature_C=temperature, mesh_points=mesh_points)
+    if state_of_charge is not None:
+        ms = sim.at_state_of_charge(state_of_charge, step, cycle, f)
+        r = ms.point.resistances_ohm
+        taus = ms.time_constants_s()
+        t = Table(title=f"{material}, {step} (cycle {cycle}) at lithiation degree {state_of_charge:g}: V = {ms.point.voltage_V:.4g} V, I = {1e3 * ms.point.current_A:.4g} mA")
+        for c in ("part", "R [Ω]", "C [F]", "τ = RC [s]"):
+            t.add_column(c)
+        for part, (rk, ck) in {"pellet bulk": ("pellet_bulk", "pellet_geometric"), "pellet grain boundary": ("pellet_grain_boundary", "grain_boundary"),
+                               "SEI": ("sei", "sei"), "charge transfer": ("charge_transfer", "double_layer"),
+                               "counter electrode": ("counter_electrode", "counter_double_layer")}.items():
+            t.add_row(part, f"{r[rk]:.4g}", f"{ms.capacitance_F[ck]:.3g}", f"{r[rk] * ms.capacitance_F[ck]:.3g}")
+        t.add_row("electrode ohmic", f"{r['electrode_ohmic']:.4g}", "", "")
+        console.print(t)
+        z = ms.z_ohm
+        err_console.print(f"  |Z| {abs(z[0]):.4g} Ω at {f[0]:.3g} Hz … {abs(z[-1]):.4g} Ω at {f[-1]:.3g} Hz; Re Z(f_min) = {z[-1].real:.4g} Ω", style="dim", markup=False)
+        write_json(json_path, {"material": material, "step": step, "cycle": cycle, "state_of_charge": state_of_charge, **ms.to_dict(),
+                               "time_constants_s": taus})
+        return
+    from sizno.eis.plots import contour_figure
+
+    payload = []
+    for st in STEPS:
+        ser = sim.series(st, series, cycle, f)
+        d = ser.drt()
+        tr = d.trends()
+        t = Table(title=f"{material}: {st} (cycle {cycle}) at {current:g} A/g, {len(ser)} states — DRT resistance by the paper's windows [Ω]")
+        for c in ("progress [%]", "V [V]", "R∞", "electrolyte", "sei", "charge_transfer", "unassigned", "model R_ct"):
+            t.add_column(c)
+        for i, r in enumerate(d.results):
+            bp = r.resistance_by_process()
+            t.add_row(f"{100 * ser.progress[i]:.0f}", f"{ser.voltage_V[i]:.3f}", f"{r.r_inf_ohm:.4g}",
+                      *(f"{bp.get(k, 0.0):.4g}" for k in ("electrolyte", "sei", "charge_transfer", "unassigned")),
+                      f"{ser.spectra[i].point.resistances_ohm['charge_transfer']:.4g}")
+        console.print(t)
+        err_console.print("  trends: " + ", ".join(f"{k} {v}" for k, v in tr.items()), style="dim", markup=False)
+        if plots:
+            p = contour_figure(d, Path(out) / f"{material}_{st}_cycle{cycle}_drt_map.png")
+            err_console.print(f"wrote {p}", style="dim", markup=False)
+        payload.append({**ser.to_dict(), "drt": d.to_list(), "trends": tr})
+    write_json(json_path, payload)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,179 @@
+"""Climbing-image NEB (ase.mep) with one calculator per image on one loaded model."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from sizno.atomistic import cache
+from sizno.atomistic.calculators import CalculatorFactory
+from sizno.errors import SiznoInputError
+
+MIN_HOP_A = 0.5  # endpoints closer than this (moving atom) are the same site
+
+
+@dataclass
+class NEBResult:
+    barrier_eV: float                 # max(E) - E(initial)
+    reverse_barrier_eV: float         # max(E) - E(final)
+    reaction_energy_eV: float         # E(final) - E(initial)
+    energies_eV: list[float]          # relative to the initial image
+    path_A: list[float]               # cumulative path length (all atoms, mic)
+    hop_length_A: float               # displacement of the moving atom, initial → final
+    moving_atom: int
+    n_images: int
+    converged: bool
+    fmax_eV_per_A: float
+    steps: int
+    seconds: float
+    calculator: str
+    images: list = field(repr=False, default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cached: bool = False
+
+    def as_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "images"}
+        return d
+
+
+def _moving_atom(a, b) -> tuple[int, float]:
+    from ase.geometry import find_mic
+
+    dr, dist = find_mic(b.positions - a.positions, a.cell, a.pbc)
+    i = int(np.argmax(dist))
+    return i, float(dist[i])
+
+
+def _suppress():
+    return contextlib.redirect_stdout(io.StringIO())
+
+
+def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb: bool = True, fmax: float = 0.05,
+            steps: int = 300, k: float = 0.1, on_step: Callable[[int, float, list[float]], None] | None = None,
+            use_cache: bool = True) -> NEBResult:
+    """NEB between two relaxed endpoints (same atoms, same order). `n_images` counts interior images.
+
+    Each image gets its own calculator from `factory` (one shared model), so every force call is
+    needed (allow_shared_calculator made ~4x the calls). Endpoints that are the same site raise.
+    """
+    from ase.geometry import find_mic
+    from ase.mep import NEB
+    from ase.optimize import FIRE
+
+    if len(initial) != len(final) or (initial.numbers != final.numbers).any():
+        raise SiznoInputError("endpoints", "initial and final hold different atoms", "the same atoms in the same order")
+    if n_images < 1:
+        raise SiznoInputError("n_images", f"{n_images}", ">= 1 interior image")
+    mover, hop = _moving_atom(initial, final)
+    if hop < MIN_HOP_A:
+        raise SiznoInputError("endpoints", f"the endpoints are the same site (largest displacement {hop:.2f} A)",
+                              f"endpoints at distinct sites, > {MIN_HOP_A} A apart")
+    factory.check_elements(initial.get_chemical_symbols())
+    key = cache.key("neb", {"a": cache.atoms_fingerprint(initial), "b": cache.atoms_fingerprint(final),
+                            "calc": factory.identity(), "n": n_images, "climb": climb, "fmax": fmax, "steps": steps, "k": k})
+    if use_cache:
+        hit = cache.load(key)
+        if hit is not None:
+            meta, images = hit
+            return NEBResult(images=images, cached=True, **meta)
+    t0 = time.perf_counter()
+    images = [initial.copy()] + [initial.copy() for _ in range(n_images)] + [final.copy()]
+    for im in images:
+        im.set_constraint(initial.constraints)
+        with _suppress():
+            im.calc = factory.new()
+    neb = NEB(images, climb=climb, k=k, method="improvedtangent")
+    # interpolate along the minimum-image displacement so hops across the cell boundary are short
+    dr, _ = find_mic(final.positions - initial.positions, initial.cell, initial.pbc)
+    for j, im in enumerate(images[1:-1], start=1):
+        im.positions = initial.positions + dr * j / (n_images + 1)
+    with _suppress():
+        try:
+            neb.interpolate(method="idpp", mic=True, apply_constraint=True)
+        except Exception:  # idpp is a refinement; the linear path stays if it fails
+            pass
+    opt = FIRE(neb, logfile=None)
+
+    def _energies():
+        return [float(im.get_potential_energy()) for im in images]
+
+    with _suppress():
+        e0 = float(images[0].get_potential_energy())
+        e1 = float(images[-1].get_potential_energy())
+    if on_step is not None:
+        def _cb():
+            f = neb.get_forces()
+            fm = float(np.sqrt((f**2).sum(axis=1)).max())
+            on_step(opt.nsteps, fm, [float(im.calc.results.get("energy", np.nan)) - e0 for im in images[1:-1]])
+        opt.attach(_cb, interval=1)
+    with _suppress():
+        ok = bool(opt.run(fmax=fmax, steps=steps))
+        energies = _energies()
+        f = neb.get_forces()
+    fm = float(np.sqrt((f**2).sum(axis=1)).max())
+    rel = [e - e0 for e in energies]
+    path = [0.0]
+    for a, b in zip(images[:-1], images[1:]):
+        d, _ = find_mic(b.positions - a.positions, a.cell, a.pbc)
+        path.append(path[-1] + float(np.linalg.norm(d)))
+    emax = max(energies)
+    warnings = []
+    converged = ok or fm <= fmax
+    if not converged:
+        warnings.append(f"NEB not converged: fmax {fm:.3f} eV/A after {opt.nsteps} steps; the barrier is approximate")
+    imax = int(np.argmax(energies))
+    if imax in (0, len(images) - 1):
+        warnings.append("the highest energy is at an endpoint: the endpoints may not be minima (barrier = energy difference)")
+    if abs(e1 - e0) > 0.5 * max(emax - e0, 1e-9) and emax - max(e0, e1) < 0.05:
+        warnings.append("no distinct saddle above the higher endpoint")
+    res = NEBResult(barrier_eV=emax - e0, reverse_barrier_eV=emax - e1, reaction_energy_eV=e1 - e0, energies_eV=rel,
+                    path_A=path, hop_length_A=hop, moving_atom=mover, n_images=n_images, converged=converged,
+                    fmax_eV_per_A=fm, steps=opt.nsteps, seconds=time.perf_counter() - t0, calculator=factory.label,
+                    images=[im.copy() for im in images], warnings=warnings)
+    for im in res.images:
+        im.calc = None
+    if use_cache:
+        cache.store(key, {k: v for k, v in res.as_dict().items() if k != "cached"}, res.images)
+    return res
+
+
+def write_neb(res: NEBResult, out_dir, stem: str) -> dict:
+    """images → STEM_images.extxyz (energies in info), profile → STEM_profile.png; returns the paths."""
+    from pathlib import Path
+
+    from ase.io import write
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ims = []
+    for im, e, s in zip(res.images, res.energies_eV, res.path_A):
+        a = im.copy()
+        a.info.update({"relative_energy_eV": e, "path_A": s})
+        a.info.pop("sizno", None)
+        ims.append(a)
+    xyz = out / f"{stem}_images.extxyz"
+    write(xyz, ims, format="extxyz")
+    png = out / f"{stem}_profile.png"
+    plot_profile(res, png, title=stem)
+    return {"images_extxyz": str(xyz), "profile_png": str(png)}
+
+
+def plot_profile(res: NEBResult, path, title: str = "") -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 3.2))
+    ax.plot(res.path_A, res.energies_eV, "o-", color="tab:blue")
+    ax.set_xlabel("reaction coordinate [Å]")
+    ax.set_ylabel("energy relative to initial [eV]")
+    ax.set_title(f"{title}\nbarrier {res.barrier_eV:.2f} eV ({res.calculator.split(' (')[0]})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -222,9 +222,9 @@ def figures_from_campaign(c: Campaign, out_dir: Path) -> list[Path]:
         axs[1].set_title("DRT (paper's windows shaded)")
         axs[1].legend(fontsize=6, ncol=2)
         tab = process_table(s, d)
-        for proc in PROCESSES:
-            axs[2].plot(100 * s.progress, tab[proc]["r_model_ohm"], "o-", ms=3, label=f"model R_{proc}")
-            axs[2].plot(100 * s.progress, tab[proc]["r_window_ohm"], "x--", ms=4, label=f"DRT window R_{proc}")
+        for proc, col in zip(PROCESSES, ("tab:blue", "tab:orange", "tab:green")):
+            axs[2].plot(100 * s.progress, tab[proc]["r_model_ohm"], "o-", ms=3, color=col, label=f"model's own R_{proc}")
+            axs[2].plot(100 * s.progress, tab[proc]["r_window_ohm"], "x--", ms=4, color=col, label=f"DRT, paper's {proc} window")
         axs[2].set_yscale("symlog", linthresh=1.0)
         axs[2].set_xlabel(f"{step} progress [% of step charge]")
         axs[2].set_ylabel("R [ohm]")

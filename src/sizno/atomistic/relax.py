@@ -52,7 +52,11 @@ def relax(atoms, factory: CalculatorFactory, fmax: float = 0.05, steps: int = 20
                                meta["seconds"], cached=True)
     t0 = time.perf_counter()
     a = atoms.copy()
-    a.calc = factory.new()
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        a.calc = factory.new()
     opt_cls = {"FIRE": FIRE, "BFGS": BFGS, "LBFGS": LBFGS}[optimizer]
     opt = opt_cls(a, logfile=None)
     n = 0

@@ -162,7 +162,7 @@ def calibrate(
 def reproduce(
     out: Path = typer.Option(Path("out"), help="Report folder."),
     quick: bool = typer.Option(False, help="Coarse settings (mesh, one cycle per rate): under a minute."),
-    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, structure."),
+    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, structure, impedance."),
     skip: Optional[list[str]] = typer.Option(None, help="Skip this area (repeatable)."),
     json_path: Optional[Path] = JsonOption,
 ):

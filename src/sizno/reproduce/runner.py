@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import time
 from pathlib import Path
 from typing import Callable
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
 
-AREAS = ("half-cell", "structure")
+AREAS = ("half-cell", "structure", "impedance")
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -40,15 +41,28 @@ def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
     return records, half_cell_figures(campaign, out_dir)
 
 
-def _structure(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
-    mod = importlib.import_module("sizno.structure.reproduce")
-    recs = [Record(**{k: d.get(k) for k in ("id", "quantity", "unit", "paper", "model", "role")}, note=d.get("note", ""))
-            for d in mod.reproduce_records()]
-    figs = mod.reproduce_figures(out_dir) if hasattr(mod, "reproduce_figures") else []
-    return recs, list(figs)
+def _area_module(module: str) -> Callable:
+    """An area that ships `reproduce_records([quick])` and `reproduce_figures(out_dir[, quick])`."""
+
+    def run(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
+        mod = importlib.import_module(module)
+
+        def call(fn, *args):
+            return fn(*args, quick=quick) if "quick" in inspect.signature(fn).parameters else fn(*args)
+
+        keys = ("id", "quantity", "unit", "paper", "model", "role")
+        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", "")) for d in call(mod.reproduce_records)]
+        figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
+        return recs, list(figs)
+
+    return run
 
 
-_RUNNERS: dict[str, Callable] = {"half-cell": _half_cell, "structure": _structure}
+_RUNNERS: dict[str, Callable] = {
+    "half-cell": _half_cell,
+    "structure": _area_module("sizno.structure.reproduce"),
+    "impedance": _area_module("sizno.eis.reproduce"),
+}
 
 
 def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None, skip: list[str] | None = None,

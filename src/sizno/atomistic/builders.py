@@ -403,7 +403,7 @@ def build_interface(oxide: str = "ZnO", termination: str | None = None, registry
     top = int(np.argmax(si.positions[:, 2]))
     shift = si.positions[top, :2] - xy[low, :2]
     if registry == "hollow":
-        a_s = si.info["sizno"]["a_A"] / math.sqrt(2)
+        a_s = crystals()["Si"]["a_A"] / math.sqrt(2)
         c1 = _hex_cell(a_s, 1)
         shift = shift + (c1[0] + c1[1])[:2] / 3
     from ase import Atoms

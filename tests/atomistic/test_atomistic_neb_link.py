@@ -1,0 +1,84 @@
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ase")
+
+from sizno.atomistic import link  # noqa: E402
+from sizno.atomistic.calculators import get_factory, parse_settings  # noqa: E402
+from sizno.atomistic.neb import run_neb  # noqa: E402
+from sizno.atomistic.relax import relax  # noqa: E402
+from sizno.atomistic.workflows import interface_energy_eV_per_A2  # noqa: E402
+from sizno.errors import SiznoInputError  # noqa: E402
+
+
+def _au_on_al(shift_frac):
+    from ase.build import add_adsorbate, fcc100
+    from ase.constraints import FixAtoms
+
+    s = fcc100("Al", (2, 2, 3), vacuum=6.0)
+    add_adsorbate(s, "Au", 1.7, "hollow")
+    s.set_constraint(FixAtoms(mask=[a.tag > 1 for a in s]))
+    s.positions[-1, 0] += s.cell[0, 0] * shift_frac
+    return s
+
+
+def test_emt_symmetric_hop_known_barrier():
+    """Au hollow → hollow on Al(100): symmetric path, saddle at the bridge, EMT barrier 0.374 eV (ASE tutorial)."""
+    f = get_factory("emt")
+    a = relax(_au_on_al(0.0), f, fmax=0.02).atoms
+    b = relax(_au_on_al(0.5), f, fmax=0.02).atoms
+    r = run_neb(a, b, f, n_images=3, fmax=0.02)
+    assert r.converged
+    assert r.barrier_eV == pytest.approx(r.reverse_barrier_eV, abs=0.01)
+    assert r.barrier_eV == pytest.approx(0.374, abs=0.02)
+    assert int(np.argmax(r.energies_eV)) == 2
+    r2 = run_neb(a, b, f, n_images=3, fmax=0.02)  # from the disk cache
+    assert r2.cached and r2.barrier_eV == pytest.approx(r.barrier_eV)
+
+
+def test_neb_rejects_same_site_and_unknown_calculator():
+    f = get_factory("emt")
+    a = _au_on_al(0.0)
+    with pytest.raises(SiznoInputError):
+        run_neb(a, a.copy(), f)
+    with pytest.raises(SiznoInputError):
+        get_factory("nosuchcalc")
+    with pytest.raises(SiznoInputError):
+        relax(__import__("ase.build", fromlist=["bulk"]).bulk("Si"), f)  # EMT has no Si
+    assert parse_settings(["xc=PBE", "ecut=520", "spin=false"]) == {"xc": "PBE", "ecut": 520, "spin": False}
+
+
+def test_interface_energy_sign_and_area_scaling():
+    """EMT Cu(111)/Cu(111) joined: binding → negative; doubling the area doubles the energies, not E/area."""
+    from ase.build import fcc111
+
+    f = get_factory("emt")
+    out = []
+    for size in ((1, 1), (2, 1)):
+        lo = fcc111("Cu", (size[0], size[1], 3), a=3.61, vacuum=8.0)
+        hi = lo.copy()
+        hi.positions[:, 2] += 3 * 2.084
+        both = lo.copy()
+        both.extend(hi)
+        cell = lo.cell.array.copy()
+        cell[2, 2] += 3 * 2.084
+        for x in (lo, hi, both):
+            x.set_cell(cell)
+            x.calc = f.new()
+        area = np.linalg.norm(np.cross(cell[0], cell[1]))
+        out.append((interface_energy_eV_per_A2(both.get_potential_energy(), lo.get_potential_energy(),
+                                               hi.get_potential_energy(), area), area))
+    (g1, a1), (g2, a2) = out
+    assert g1 < 0
+    assert a2 == pytest.approx(2 * a1)
+    assert g2 == pytest.approx(g1, rel=1e-6)
+
+
+def test_arrhenius_link():
+    D = link.arrhenius_D_m2_per_s(0.5, 300.0, 3.0)
+    assert D == pytest.approx(1e13 * 9e-20 / 2 * math.exp(-0.5 / (link.KB_EV_PER_K * 300)))
+    assert link.conductivity_ratio(0.5, 0.5, 333.0, 3.0, 3.0) == pytest.approx(1.0)
+    # 0.1 eV lower barrier at 333 K: ~ 32x faster
+    assert link.conductivity_ratio(0.4, 0.5, 333.15, 3.0, 3.0) == pytest.approx(math.exp(0.1 / (link.KB_EV_PER_K * 333.15)))

@@ -33,7 +33,11 @@ What happens, in order:
      residual (Q_model / Q_meas − 1) / capacity_tolerance.
    A model run that stops early leaves the missing residuals non-finite; the core counts them
    as far off.
-4. **Uncertainties**: 1-sigma relative, from (JᵀJ)⁻¹·s² at the optimum (core); optionally a
+4. **Uncertainties**: 1-sigma relative, from (JᵀJ)⁻¹·s² at the optimum (core); then the same
+   formula with a central-difference Jacobian over a wide step (±0.05 in log10), because the
+   core's 1e-3 step sees the solver's noise where a parameter barely matters and then reports a
+   far too small 1-sigma; a parameter whose two estimates disagree (> 2x), whose 1-sigma is
+   above 100 %, or that sits at a bound is listed as *poorly determined*; optionally a
    residual bootstrap (``bootstrap=N``): N refits, from the optimum, to the best model's
    observables plus the optimum's residuals resampled in circular blocks within each step's
    curve (and among the capacity residuals).
@@ -361,13 +365,26 @@ def prepare_fit_data(
 
 # ------------------------------------------------------------------------ the model side
 
-def _curve_on_grid(q: np.ndarray, V: np.ndarray, grid: np.ndarray) -> np.ndarray:
+def _curve_on_grid(q: np.ndarray, V: np.ndarray, grid: np.ndarray, smooth: bool = False) -> np.ndarray:
+    """V on the normalised-capacity grid: linear (measured, dense) or monotone cubic (model, sparse).
+
+    The model's output points move with the parameters; linear interpolation between sparse
+    points turns that into jitter of the residuals (tenths of a mV) that spoils finite-difference
+    Jacobians. A monotone cubic (PCHIP) through the same points is smooth to O(h^4).
+    """
     if q.size < 2:
         return np.full(grid.shape, np.nan)
     q = np.maximum.accumulate(np.asarray(q, dtype=float))
+    V = np.asarray(V, dtype=float)
     if not q[-1] > q[0]:
         return np.full(grid.shape, np.nan)
     u = (q - q[0]) / (q[-1] - q[0])
+    if smooth:
+        keep = np.r_[True, np.diff(u) > 1e-12]
+        if keep.sum() >= 3:
+            from scipy.interpolate import PchipInterpolator
+
+            return PchipInterpolator(u[keep], V[keep], extrapolate=True)(grid)
     return np.interp(grid, u, V)
 
 
@@ -445,7 +462,7 @@ class UserFitProblem:
             ms = model_steps(result, self.data.counter)
             for s in self.data.fitted_steps:
                 q, V = ms.get(s.index, (np.zeros(0), np.zeros(0)))
-                out.append(_curve_on_grid(q, V, self.grid) / self._vscale)
+                out.append(_curve_on_grid(q, V, self.grid, smooth=True) / self._vscale)
         if self.target in ("both", "capacities"):
             cy = result.cycles
             by_data = {}
@@ -481,6 +498,8 @@ class UserFitResult:
     report: dict[str, Any]
     held: dict[str, float]
     uncertainty_bootstrap: dict[str, float] | None = None
+    uncertainty_central: dict[str, float] | None = None
+    poorly_determined: list[str] = field(default_factory=list)
     bootstrap_values: list[dict[str, float]] | None = None
     start: dict[str, float] = field(default_factory=dict)
 
@@ -500,6 +519,8 @@ class UserFitResult:
             "held": self.held,
             "uncertainty_relative_1sigma": self.fit.uncertainty_relative,
             "uncertainty_relative_bootstrap": self.uncertainty_bootstrap,
+            "uncertainty_relative_central": self.uncertainty_central,
+            "poorly_determined": self.poorly_determined,
             "evaluations": self.fit.n_evaluations,
             "cost": self.fit.cost,
             "success": self.fit.success,
@@ -520,7 +541,7 @@ def residual_report(problem: UserFitProblem, result: RunResult) -> dict[str, Any
     steps = []
     for s in data.fitted_steps:
         q, V = ms.get(s.index, (np.zeros(0), np.zeros(0)))
-        err = _curve_on_grid(q, V, problem.grid) - _curve_on_grid(s.q_Ah, s.V, problem.grid)
+        err = _curve_on_grid(q, V, problem.grid, smooth=True) - _curve_on_grid(s.q_Ah, s.V, problem.grid)
         qmod = float(q[-1]) if q.size else float("nan")
         steps.append({
             "step": s.index, "cycle": s.data_cycle, "action": s.action, "current_mA": 1e3 * s.current_A,
@@ -559,6 +580,45 @@ def residual_report(problem: UserFitProblem, result: RunResult) -> dict[str, Any
     }
 
 
+def central_uncertainty(problem: UserFitProblem, pset: ParameterSet, values: dict[str, float], r0: np.ndarray,
+                        step_log10: float = 0.05, step_linear: float = 0.02,
+                        on_evaluation: Callable[[float], None] | None = None) -> dict[str, float]:
+    """1-sigma relative uncertainties as the core computes them, (JᵀJ)⁻¹·s², but with a central-difference
+    Jacobian over a wide step (±0.05 in log10, ±2 % of the bounds' span for linear parameters).
+
+    The core's Jacobian comes from steps of 1e-3 in scaled coordinates; where a parameter barely
+    moves the model, solver noise at that scale inflates the Jacobian and makes the 1-sigma look
+    far too small. Comparing the two flags such parameters.
+    """
+    names = list(values)
+    cols = []
+    for n in names:
+        lo, hi = pset.entries[n].bounds
+        lg = lo > 0
+        u = np.log10(values[n]) if lg else values[n]
+        h = step_log10 if lg else step_linear * (hi - lo)
+        a, b = (np.log10(lo), np.log10(hi)) if lg else (lo, hi)
+        up, dn = min(u + h, b), max(u - h, a)
+        rs = []
+        for uu in (up, dn):
+            v = 10**uu if lg else uu
+            r = problem.observables(problem.run(pset.with_values({**values, n: v}))) - problem.measured
+            r = np.where(np.isfinite(r), r, 10.0)
+            if on_evaluation:
+                on_evaluation(float(np.sum(r**2)))
+            rs.append(r)
+        cols.append((rs[0] - rs[1]) / (up - dn) if up > dn else np.zeros_like(r0))
+    J = np.column_stack(cols)
+    r0 = np.where(np.isfinite(r0), r0, 10.0)
+    s2 = float(np.sum(r0**2)) / max(1, len(r0) - len(names))
+    sig = np.sqrt(np.clip(np.diag(np.linalg.pinv(J.T @ J) * s2), 0, None))
+    out = {}
+    for n, si in zip(names, sig):
+        lg = pset.entries[n].bounds[0] > 0
+        out[n] = float(10**si - 1) if lg else (float(si / abs(values[n])) if values[n] else float("nan"))
+    return out
+
+
 def _block_resample(r: np.ndarray, rng: np.random.Generator, block: int) -> np.ndarray:
     n = r.size
     if n == 0:
@@ -588,6 +648,7 @@ def fit_user_data(
     capacity_tolerance_percent: float = 1.0,
     max_evaluations: int = 30,
     bootstrap: int = 0,
+    check_jacobian: bool = True,
     seed: int = 0,
     on_evaluation: Callable[[float], None] | None = None,
 ) -> UserFitResult:
@@ -622,10 +683,27 @@ def fit_user_data(
     best = problem.run(best_pset)
     report = residual_report(problem, best)
     out = UserFitResult(fit=res, problem=problem, best=best, report=report, held=held, start=start_used)
+    r_best = problem.observables(best) - problem.measured
+    if check_jacobian:
+        out.uncertainty_central = central_uncertainty(problem, pset, res.values, r_best, on_evaluation=on_evaluation)
+    for n in names:
+        a = res.uncertainty_relative.get(n, float("nan"))
+        b = (out.uncertainty_central or {}).get(n, a)
+        lo, hi = pset.entries[n].bounds
+        wide = (np.isfinite(a) and a > 1.0) or (np.isfinite(b) and b > 1.0)
+        disagree = np.isfinite(a) and np.isfinite(b) and max(a, b) > 2 * max(min(a, b), 1e-12) and max(a, b) > 0.05
+        at_bound = np.isclose(res.values[n], lo, rtol=1e-3) or np.isclose(res.values[n], hi, rtol=1e-3)
+        if wide or disagree or at_bound or not (np.isfinite(a) and np.isfinite(b)):
+            out.poorly_determined.append(n)
+            why = ("at a bound" if at_bound else "1-sigma above 100 %" if wide else
+                   "the Jacobian's 1-sigma changes with its step (fine step: noise, not sensitivity)" if disagree else
+                   "no finite uncertainty")
+            problem.data.notes.append(f"'{n}' is poorly determined by these data ({why}): Jacobian 1-sigma {100 * a:.3g} %, "
+                                      f"wide-step 1-sigma {100 * b:.3g} %; treat its value as a guess")
     if bootstrap > 0:
         rng = np.random.default_rng(seed)
         obs = problem.observables(best)
-        r0 = obs - problem.measured
+        r0 = r_best
         blk = max(1, grid_points // 5)
         samples = []
         for _ in range(bootstrap):
@@ -691,6 +769,9 @@ def write_fitted_parameters(result: UserFitResult, path: str | Path) -> Path:
         "residuals": {"steps": result.report["steps"], "cycles": result.report["cycles"]},
         "notes": d.notes,
     }
+    if result.uncertainty_central is not None:
+        fitmeta["uncertainty_relative_central"] = result.uncertainty_central
+    fitmeta["poorly_determined"] = result.poorly_determined
     if result.uncertainty_bootstrap is not None:
         fitmeta["uncertainty_relative_bootstrap"] = result.uncertainty_bootstrap
         fitmeta["bootstrap_samples"] = len(result.bootstrap_values or [])

@@ -93,7 +93,8 @@ def main() -> None:
           f"{'OK' if med < 120 else 'MISSED'}")
     for k, v in out.values.items():
         print(f"  {k}: fitted {v:.4g} (true {TRUTH[k]:.4g}, {100 * (v / TRUTH[k] - 1):+.1f} %), "
-              f"1-sigma {100 * out.fit.uncertainty_relative[k]:.1f} %")
+              f"1-sigma {100 * out.fit.uncertainty_relative[k]:.1f} % (Jacobian), {100 * out.uncertainty_central[k]:.1f} % (wide step)"
+              + (" - poorly determined" if k in out.poorly_determined else ""))
     print(f"  voltage RMS {out.report['voltage_rms_mV']:.2f} mV; {out.fit.message}")
 
 

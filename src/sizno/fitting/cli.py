@@ -75,6 +75,7 @@ def register(app: typer.Typer) -> None:
         mesh_points: int = typer.Option(20, help="Finite-volume cells through the electrode (fewer = faster)."),
         max_evaluations: int = typer.Option(30, help="Least-squares iterations allowed (each costs 1 + n_parameters model runs for the Jacobian)."),
         bootstrap: int = typer.Option(0, help="Residual-bootstrap refits for a second uncertainty estimate (each is a short fit)."),
+        check_jacobian: bool = typer.Option(True, help="Recompute the 1-sigma with a wide-step central Jacobian (2 runs per parameter) and flag poorly determined parameters."),
         voltage_tolerance_mV: float = typer.Option(10.0, "--voltage-tolerance-mV", help="Weight: a step's RMS voltage error of this size counts 1."),
         capacity_tolerance_percent: float = typer.Option(1.0, help="Weight: a capacity error of this size counts 1."),
         grid_points: int = typer.Option(40, help="Normalised-capacity grid points per step."),
@@ -104,13 +105,13 @@ def register(app: typer.Typer) -> None:
         err_console.print(f"{file}: fitting {len(names)} parameter(s) to cycle(s) {data.cycles} "
                           f"({len(data.fitted_steps)} step curve(s), protocol of {data.protocol.n_steps} step(s))",
                           highlight=False)
-        total = max_evaluations * (len(names) + 1) + 1 + bootstrap * (max(3, max_evaluations // 3) * (len(names) + 1))
+        total = max_evaluations * (len(names) + 1) + 1 + 2 * len(names) * check_jacobian + bootstrap * (max(3, max_evaluations // 3) * (len(names) + 1))
         with _progress() as prog:
             task = prog.add_task("model runs", total=total)
             res = fit_user_data(data, material, parameters=names, pset=pset, mesh_points=mesh_points, target=target,
                                 grid_points=grid_points, voltage_tolerance_mV=voltage_tolerance_mV,
                                 capacity_tolerance_percent=capacity_tolerance_percent, max_evaluations=max_evaluations,
-                                bootstrap=bootstrap, on_evaluation=lambda c: prog.advance(task))
+                                bootstrap=bootstrap, check_jacobian=check_jacobian, on_evaluation=lambda c: prog.advance(task))
         from sizno.fitting.user_fit import write_fitted_parameters
 
         path = write_fitted_parameters(res, output)
@@ -119,14 +120,21 @@ def register(app: typer.Typer) -> None:
         t.add_column("start", justify="right")
         t.add_column("fitted", justify="right")
         t.add_column("1σ rel. (Jacobian)", justify="right")
+        if res.uncertainty_central is not None:
+            t.add_column("1σ rel. (wide step)", justify="right")
         if res.uncertainty_bootstrap is not None:
             t.add_column("1σ rel. (bootstrap)", justify="right")
         for k, v in res.values.items():
-            row = [k, _fmt(res.start.get(k)), _fmt(v), _fmt(res.fit.uncertainty_relative[k], 2)]
+            row = [k + (" *" if k in res.poorly_determined else ""), _fmt(res.start.get(k)), _fmt(v),
+                   _fmt(res.fit.uncertainty_relative[k], 2)]
+            if res.uncertainty_central is not None:
+                row.append(_fmt(res.uncertainty_central[k], 2))
             if res.uncertainty_bootstrap is not None:
                 row.append(_fmt(res.uncertainty_bootstrap[k], 2))
             t.add_row(*row)
         console.print(t)
+        if res.poorly_determined:
+            console.print("* poorly determined by these data (see the notes)", highlight=False, style="dim")
         r = Table(title="residuals at the fit (model − measured)")
         for col in ("cycle", "half", "I mA", "Q meas mAh", "Q model mAh", "ΔQ %", "V rms mV", "V max mV"):
             r.add_column(col, justify="right")

@@ -86,6 +86,7 @@ def write_fitted(result: FitResult, path: Path, mesh_points: int) -> None:
             "note": "only records marked role = 'calibration' in paper-values.toml; validation records never enter",
         },
         "values": result.values,
+        # inf = not identified by these records (a flat direction of the fit)
         "uncertainty_relative_1sigma": result.uncertainty_relative,
         "residuals_relative": result.residuals,
     }

@@ -89,7 +89,11 @@ def fit(problem: FitProblem, pset: ParameterSet, x0: dict[str, float] | None = N
         sig = np.full(len(names), np.nan)
     unc = {}
     for n, si_, lg, v in zip(names, sig, logs, sol.x):
-        unc[n] = float(10**si_ - 1) if lg else float(si_ / abs(v)) if v else float("nan")
+        # more than a decade (log) or 100 % (linear) of 1-sigma: the data do not identify it
+        if (lg and si_ > 1.0) or (not lg and (not v or si_ / abs(v) > 1.0)):
+            unc[n] = float("inf")
+        else:
+            unc[n] = float(10**si_ - 1) if lg else float(si_ / abs(v))
     return FitResult(
         values=values,
         residuals={lab: float(r) for lab, r in zip(problem.labels, sol.fun)},

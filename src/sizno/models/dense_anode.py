@@ -195,7 +195,11 @@ class DenseCompositeAnode(pybamm.BaseModel):
 
         # ---------------------------------------------------------------- voltage
         a_act = sig_e0 / (sig_e0 + sig_act)  # active share of the interface (electron supply)
-        eta_int = 2 / f_RT * pybamm.arcsinh(I / (2 * A * i0 * a_act))
+        # Butler–Volmer exchange current with the usual sqrt(z(1 - z)) dependence on the surface
+        # filling (normalised to 1 at z = 1/2): charge transfer slows as the surface empties or fills
+        z0 = pybamm.boundary_value(z, "left")
+        filling = 2 * pybamm.sqrt(pybamm.maximum(z0 * (1 - z0), 1e-6))
+        eta_int = 2 / f_RT * pybamm.arcsinh(I / (2 * A * i0 * a_act * filling))
         R_sei = delta * 1e-9 / (sig_sei * A)
         ohm_electrode = I / A * pybamm.Integral(1 / (sig_i + sig_e), x)
         eta_ce = 2 / f_RT * pybamm.arcsinh(I / (2 * A_ce * i0_ce))
@@ -223,6 +227,7 @@ class DenseCompositeAnode(pybamm.BaseModel):
             "Open-circuit potential [V]": U,
             "Interface overpotential [V]": eta_int,
             "Interface active fraction [-]": a_act,
+            "Interface exchange current density [A.m-2]": i0 * a_act * filling,
             "SEI overpotential [V]": I * R_sei,
             "Electrode ohmic drop [V]": ohm_electrode,
             "Pellet ohmic drop [V]": I * R_pellet,

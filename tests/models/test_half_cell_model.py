@@ -37,16 +37,26 @@ def test_lithium_stored_equals_charge_passed(first_cycles):
 
 
 def test_open_circuit_limit_reaches_theoretical_capacity():
-    """At ~C/1000 the first lithiation fills the composition's theoretical capacity."""
+    """At ~C/1000 the first lithiation fills the composition's theoretical capacity.
+
+    Without the stress that stalls the c-Si front, everything converts (within 2 %); with it
+    (the default) a few % of c-Si is left, as the paper's XRD shows after lithiation.
+    """
     from sizno.materials import named_material
+    from sizno.models.parameters import load_parameter_set
 
     comp = named_material("si-zno4")
     theo = comp.capacity_split_mAh_per_g()["total_mAh_g"]
     c_over_1000_A_per_g = theo / 1000 / 1000 / 0.8  # A per g on the 0.8 x mass basis
-    r = run_half_cell(comp, _lithiation_only(c_over_1000_A_per_g), mesh_points=20)
+    no_stress = load_parameter_set().with_values({"Front compressive stress at full lithiation [Pa]": 0.0})
+    r = run_half_cell(comp, _lithiation_only(c_over_1000_A_per_g), pset=no_stress, mesh_points=20)
     cap = r.cycles["lithiation_capacity_mAh_per_g"].iloc[0]
     assert cap == pytest.approx(theo, rel=0.02)
     assert cap <= theo * 1.001
+    r = run_half_cell(comp, _lithiation_only(c_over_1000_A_per_g), mesh_points=20)
+    stressed = r.cycles.iloc[0]
+    assert 0.93 * theo < stressed["lithiation_capacity_mAh_per_g"] < cap
+    assert stressed["amorphous_fraction"] < 0.99
 
 
 def test_mesh_convergence_of_capacities():

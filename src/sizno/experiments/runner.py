@@ -16,6 +16,7 @@ from sizno.models.build import half_cell_parameter_values
 from sizno.models.dense_anode import DenseCompositeAnode
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results import RunResult
+from sizno.results.run import CYCLE_COLUMNS
 
 DEFAULT_MESH_POINTS = 20
 QUICK_MESH_POINTS = 12
@@ -154,4 +155,5 @@ def result_from_solution(sol, cell: HalfCell, protocol: Protocol, pset: Paramete
         "steps_completed": k,
         "steps_planned": len(table),
     }
-    return RunResult(timeseries=ts, cycles=pd.DataFrame(rows), metadata=meta, completed=completed, stop_reason=reason)
+    cycles_df = pd.DataFrame(rows, columns=list(CYCLE_COLUMNS))
+    return RunResult(timeseries=ts, cycles=cycles_df, metadata=meta, completed=completed, stop_reason=reason)

@@ -60,17 +60,25 @@ def half_cell_records(campaign: HalfCellCampaign) -> list[Record]:
             rid = f"half_cell.first_cycle.{_key(m)}.{k}"
             add(rid, fc[k], f"first-cycle {k.split('_')[0]} at 0.1 A/g", unit, role_if_no_paper="prediction")
     rates = sorted({b.steps[0].current_A_per_g for b in campaign.protocol.blocks})
+    def capacity(run: RunResult, rate: float) -> tuple[float, str]:
+        """Capacity at `rate`; 0 where the run stopped before (the step could not run in the window)."""
+        value = rate_capacity(run, rate)
+        if value != value and not run.completed and "inside the voltage window" in run.stop_reason:
+            return 0.0, f"0: {run.stop_reason}"
+        return value, ("" if run.completed else run.stop_reason)
+
     for m in MATERIALS_60C:
         for rate in rates:
             rid = f"half_cell.rate.{_key(m)}.{rate:.1f}"
-            add(rid, rate_capacity(campaign.runs[(m, 60.0)], rate),
-                f"reversible (delithiation) capacity, last cycle at {rate:g} A/g, per g composite, 60 °C", "mAh/g",
-                role_if_no_paper="prediction")
+            value, note = capacity(campaign.runs[(m, 60.0)], rate)
+            add(rid, value, f"reversible (delithiation) capacity, last cycle at {rate:g} A/g, per g composite, 60 °C",
+                "mAh/g", role_if_no_paper="prediction", note=note)
     for m in MATERIALS_25C:
         rid = f"half_cell.room_temperature.{_key(m)}.4.0"
-        note = "paper: pure Si 'hardly capable' at 4 A/g, 25 °C" if m == "si" else ""
-        add(rid, rate_capacity(campaign.runs[(m, 25.0)], 4.0),
-            "reversible capacity at 4 A/g, 25 °C, per g composite", "mAh/g", note=note)
+        value, note = capacity(campaign.runs[(m, 25.0)], 4.0)
+        if m == "si":
+            note = "paper: pure Si 'hardly capable' at 4 A/g, 25 °C. " + note
+        add(rid, value, "reversible capacity at 4 A/g, 25 °C, per g composite", "mAh/g", note=note)
     # Fig. S4: Si–ZnO4 has the best rate performance of the Si–ZnOx series
     at5 = {m: rate_capacity(campaign.runs[(m, 60.0)], 5.0) for m in ("si-zno2", "si-zno4", "si-zno8")}
     best = max(at5, key=at5.get)

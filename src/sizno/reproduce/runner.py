@@ -14,7 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
 
-AREAS = ("half-cell", "structure", "impedance")
+AREAS = ("half-cell", "structure", "impedance", "atomistic")
+# atomistics (CHGNet NEBs, ~10 min on 2 cores) runs only when asked for: --only atomistic
+DEFAULT_AREAS = ("half-cell", "structure", "impedance")
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -62,6 +64,7 @@ _RUNNERS: dict[str, Callable] = {
     "half-cell": _half_cell,
     "structure": _area_module("sizno.structure.reproduce"),
     "impedance": _area_module("sizno.eis.reproduce"),
+    "atomistic": _area_module("sizno.atomistic.reproduce"),
 }
 
 
@@ -74,7 +77,7 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
     for name in (only or []) + (skip or []):
         if name not in AREAS:
             raise SiznoInputError("--only/--skip", f"unknown area '{name}'", ", ".join(AREAS))
-    areas = [a for a in AREAS if (not only or a in only) and a not in (skip or [])]
+    areas = [a for a in (AREAS if only else DEFAULT_AREAS) if (not only or a in only) and a not in (skip or [])]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records: list[Record] = []

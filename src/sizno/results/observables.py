@@ -6,7 +6,9 @@ from sizno.results.run import RunResult
 
 
 def first_cycle(result: RunResult) -> dict[str, float]:
-    """First lithiation/delithiation capacity [mAh/g] and ICE [%]."""
+    """First lithiation/delithiation capacity [mAh/g] and ICE [%] (NaN if the cycle never ran)."""
+    if result.cycles.empty:
+        return {"discharge_mAh_g": float("nan"), "charge_mAh_g": float("nan"), "ice_percent": float("nan")}
     row = result.cycles.iloc[0]
     li = float(row["lithiation_capacity_mAh_per_g"])
     de = float(row["delithiation_capacity_mAh_per_g"])

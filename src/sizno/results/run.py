@@ -17,6 +17,15 @@ import pandas as pd
 from sizno.errors import SiznoInputError
 
 
+CYCLE_COLUMNS = (
+    "cycle_index", "block_index", "block_label", "current_A_per_g",
+    "lithiation_capacity_mAh", "delithiation_capacity_mAh",
+    "lithiation_capacity_mAh_per_g", "delithiation_capacity_mAh_per_g", "coulombic_efficiency_percent",
+    "lithiation_mean_voltage_V", "delithiation_mean_voltage_V",
+    "amorphous_fraction", "trapped_lithium_fraction", "zno_conversion",
+)
+
+
 @dataclass
 class RunResult:
     """What a simulation (or a measured file) produced."""

@@ -74,7 +74,7 @@ def test_failure_mid_protocol_keeps_finished_steps_and_exits_nonzero(tmp_path):
     f = tmp_path / "p.toml"
     f.write_text('name = "too-fast"\n[[blocks]]\nsteps = [{action = "lithiate", current_A_per_g = 0.5},'
                  ' {action = "delithiate", current_A_per_g = 0.5}]\n'
-                 '[[blocks]]\nsteps = [{action = "lithiate", current_A_per_g = 100}]\n')
+                 '[[blocks]]\nsteps = [{action = "lithiate", current_A_per_g = 0.5, until_V = 2.5}]\n')
     out = tmp_path / "o.csv"
     r = run("simulate", "--material", "si-zno4", "--protocol", str(f), "--mesh-points", "15", "--output", str(out),
             "--json", str(tmp_path / "o.json"))

@@ -63,8 +63,8 @@ def half_cell_records(campaign: HalfCellCampaign) -> list[Record]:
     def capacity(run: RunResult, rate: float) -> tuple[float, str]:
         """Capacity at `rate`; 0 where the run stopped before (the step could not run in the window)."""
         value = rate_capacity(run, rate)
-        if value != value and not run.completed and "inside the voltage window" in run.stop_reason:
-            return 0.0, f"0: {run.stop_reason}"
+        if value != value:  # no cycle at this rate: its first step ended at the cut-off, or the run stopped
+            return 0.0, "0: no cycle ran at this rate (the step ends at the voltage cut-off at once). " + run.stop_reason
         return value, ("" if run.completed else run.stop_reason)
 
     for m in MATERIALS_60C:

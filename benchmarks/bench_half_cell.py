@@ -3,7 +3,7 @@
   1. full rate test (0.1 → 5 → 0.1 A/g, 3 cycles each = 27 cycles) for Si–ZnO4;   target < 5 s
   2. 200 CC cycles at 0.8 A/g for Si–ZnO4;                                          target < 30 s
   3. PyBaMM's built-in DFN half cell (working electrode = positive, silicon OCP of
-     Verbrugge 2016 in place of the NMC OCP, Chen2020 otherwise) on the same rate test,
+     Verbrugge 2016 in place of the NMC OCP, Xu2019 half-cell set otherwise) on the same rate test,
      same number of through-thickness cells: ratio ours / theirs, target <= 1.
 
 Run: .venv/bin/python benchmarks/bench_half_cell.py [--repeats N] [--mesh N]
@@ -34,7 +34,7 @@ def dfn_rate_test(mesh: int):
     from pybamm.input.parameters.lithium_ion.Chen2020_composite import silicon_ocp_average_Mark2016
 
     model = pybamm.lithium_ion.DFN({"working electrode": "positive"})
-    pv = pybamm.ParameterValues("Chen2020")
+    pv = pybamm.ParameterValues("Xu2019")  # PyBaMM's half-cell set (working electrode | Li metal)
     pv.update({"Positive electrode OCP [V]": silicon_ocp_average_Mark2016,
                "Lower voltage cut-off [V]": 0.01, "Upper voltage cut-off [V]": 2.0}, check_already_exists=False)
     cap_Ah = pv["Nominal cell capacity [A.h]"]
@@ -43,11 +43,12 @@ def dfn_rate_test(mesh: int):
     for a_per_g in (0.1, 0.2, 0.5, 0.8, 1.0, 2.0, 4.0, 5.0, 0.1):
         c = a_per_g * 0.8 / 3.36
         for _ in range(3):
-            steps.append((f"Charge at {c * cap_Ah:.6g} A for 20 hours or until 0.01 V",
-                          f"Discharge at {c * cap_Ah:.6g} A for 20 hours or until 1.0 V"))
+            # working electrode = "positive": discharging the cell lithiates the Si electrode
+            steps.append((f"Discharge at {c * cap_Ah:.6g} A for 20 hours or until 0.01 V",
+                          f"Charge at {c * cap_Ah:.6g} A for 20 hours or until 1.0 V"))
     exp = pybamm.Experiment(steps)
     sim = pybamm.Simulation(model, parameter_values=pv, experiment=exp,
-                            var_pts={"x_s": mesh // 2, "x_p": mesh, "r_p": 10}, solver=pybamm.IDAKLUSolver())
+                            var_pts={"x_n": mesh, "x_s": mesh // 2, "x_p": mesh, "r_n": 10, "r_p": 10}, solver=pybamm.IDAKLUSolver())
     return sim.solve()
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from sizno.experiments import load_protocol, run_half_cell
 from sizno.fitting.user_fit import fit_user_data, prepare_fit_data
 from sizno.io import from_dataframe
+from sizno.fitting.core import free_parameter_values
 from sizno.models.parameters import load_parameter_set
 
 DEV = {
@@ -35,23 +36,8 @@ DEV = {
 }
 
 
-def _truth() -> dict[str, float]:
-    """A known truth for every free parameter (not the calibrated set: tests must not depend on it)."""
-    ps = load_parameter_set()
-    out = {}
-    for n in ps.fitted_names():
-        e = ps.entries[n]
-        if n in DEV:
-            out[n] = DEV[n]
-        elif e.value is not None:
-            out[n] = e.value
-        else:  # a free parameter added later: the middle of its bounds (geometric when positive)
-            lo, hi = e.bounds
-            out[n] = (lo * hi) ** 0.5 if lo > 0 else 0.5 * (lo + hi)
-    return out
-
-
-TRUTH = _truth()
+# a known truth for every free parameter (DEV where given, not only the calibrated set)
+TRUTH = free_parameter_values(load_parameter_set(), DEV)
 START_DEV = {
     "LixSi ionic conductivity, lithiated [S.m-1]": 0.05,
     "Network ionic conductivity [S.m-1]": 0.3,

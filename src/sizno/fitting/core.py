@@ -44,6 +44,24 @@ def _bounds(pset: ParameterSet, name: str) -> tuple[float, float]:
     return b
 
 
+def middle_of_bounds(bounds: tuple[float, float], log: bool) -> float:
+    """The centre of a parameter's fit range: geometric for log-scaled, arithmetic otherwise."""
+    lo, hi = bounds
+    return (lo * hi) ** 0.5 if log else 0.5 * (lo + hi)
+
+
+def free_parameter_values(pset: ParameterSet, overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """A value for every free parameter: `overrides`, else its value in `pset`, else the middle of its bounds.
+
+    The complete set a synthetic study (or a fit's start) needs, even before any calibration.
+    """
+    out = {}
+    for n in pset.fitted_names():
+        v = (overrides or {}).get(n, pset.entries[n].value)
+        out[n] = float(v) if v is not None else middle_of_bounds(_bounds(pset, n), _bounds(pset, n)[0] > 0)
+    return out
+
+
 def fit(problem: FitProblem, pset: ParameterSet, x0: dict[str, float] | None = None,
         max_evaluations: int = 60, on_evaluation: Callable[[float], None] | None = None) -> FitResult:
     """Least-squares fit of `problem.names` within their bounds, starting at x0 (or mid-bounds)."""
@@ -61,7 +79,9 @@ def fit(problem: FitProblem, pset: ParameterSet, x0: dict[str, float] | None = N
     start = []
     for n, lg, a, b in zip(names, logs, lo, hi):
         v = (x0 or {}).get(n, pset.entries[n].value)
-        start.append(np.clip(to_u(n, v, lg), a, b) if v is not None else (a + b) / 2)
+        if v is None:
+            v = middle_of_bounds(_bounds(pset, n), lg)
+        start.append(np.clip(to_u(n, v, lg), a, b))
     cache: dict[tuple, np.ndarray] = {}
 
     def fun(u):

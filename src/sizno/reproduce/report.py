@@ -9,13 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from sizno.reproduce.half_cell import MATERIALS_60C, HalfCellCampaign  # noqa: E402
 from sizno.reproduce.records import Record  # noqa: E402
 from sizno.reproduce.reference import half_cell_reference  # noqa: E402
-from sizno.results.observables import dq_dv  # noqa: E402
+from sizno.reproduce.plots import finish_figure  # noqa: E402
+from sizno.results.observables import dq_dv, step_curves  # noqa: E402
 
 LABEL = {"si": "Si", "si-zno2": "Si–ZnO2", "si-zno4": "Si–ZnO4", "si-zno8": "Si–ZnO8"}
 
@@ -45,22 +45,11 @@ def records_table(records: list[Record]) -> Table:
     return t
 
 
-def _step_curves(result, cycle: int):
-    """(step type, capacity since the step's start [mAh/g composite], potential [V]) per step of a cycle."""
-    ts = result.timeseries
-    seg = ts[ts["cycle_count"] == cycle]
-    mass_g = result.metadata["composite_mass_mg"] / 1000
-    for step in ("lithiation", "delithiation"):
-        s = seg[seg["step_type"] == step]
-        q = s["lithiated_charge_ah"].to_numpy()
-        yield step, np.abs(q - q[0]) * 1000 / mass_g, s["voltage_volt"].to_numpy()
-
-
 def figure_first_cycle(c: HalfCellCampaign, out_dir: Path) -> Path:
     ref = {r.id: r.value for r in half_cell_reference()}
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for m, color in (("si", "tab:gray"), ("si-zno4", "tab:red")):
-        for step, q, v in _step_curves(c.runs[(m, 60.0)], 1):
+        for _, step, q, v in step_curves(c.runs[(m, 60.0)], 1):
             ls = "-" if step == "lithiation" else "--"
             ax.plot(q, v, ls, color=color, label=f"{LABEL[m]} {step} (model)")
     for key, lab in (("discharge_mAh_g", "paper lithiation"), ("charge_mAh_g", "paper delithiation")):
@@ -68,16 +57,9 @@ def figure_first_cycle(c: HalfCellCampaign, out_dir: Path) -> Path:
         if v:
             ax.axvline(v, color="tab:red", lw=0.8, alpha=0.6, ls=":")
             ax.text(v, 1.9, f"{lab}\n{v:g}", fontsize=7, ha="right", color="tab:red")
-    ax.set_xlabel("specific capacity [mAh/g composite]")
-    ax.set_ylabel("potential vs Li+/Li [V]")
     ax.set_ylim(0, 2.05)
-    ax.set_title("First cycle at 0.1 A/g, 60 °C (cf. paper Fig. 2a)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = out_dir / "first_cycle.png"
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return finish_figure(fig, ax, out_dir / "first_cycle.png", "specific capacity [mAh/g composite]",
+                         "potential vs Li+/Li [V]", "First cycle at 0.1 A/g, 60 °C (cf. paper Fig. 2a)", 7)
 
 
 def figure_rate(c: HalfCellCampaign, out_dir: Path) -> Path:
@@ -95,33 +77,19 @@ def figure_rate(c: HalfCellCampaign, out_dir: Path) -> Path:
                     x = rows.loc[rows["block_index"] == rows["block_index"].min(), "cycle_index"].iloc[-1]
                     ax.plot(x, r.value, marker="*" if r.role == "calibration" else "D", ms=10, mfc="none",
                             color=colors[m], ls="none")
-    ax.set_xlabel("cycle")
-    ax.set_ylabel("delithiation capacity [mAh/g composite]")
-    ax.set_title("Rate test 0.1→5→0.1 A/g, 60 °C (★ calibration, ◇ validation)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = out_dir / "rate_capability.png"
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return finish_figure(fig, ax, out_dir / "rate_capability.png", "cycle", "delithiation capacity [mAh/g composite]",
+                         "Rate test 0.1→5→0.1 A/g, 60 °C (★ calibration, ◇ validation)")
 
 
 def figure_dqdv(c: HalfCellCampaign, out_dir: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for m, color in (("si", "tab:gray"), ("si-zno4", "tab:red")):
-        for step, q, volts in _step_curves(c.runs[(m, 60.0)], 1):
+        for _, step, q, volts in step_curves(c.runs[(m, 60.0)], 1):
             v, d = dq_dv(volts, q, 0.01)
             ax.plot(v, (-1 if step == "lithiation" else 1) * d, color=color, label=f"{LABEL[m]} {step}")
-    ax.set_xlabel("potential vs Li+/Li [V]")
-    ax.set_ylabel("dQ/dV [mAh/g/V] (lithiation < 0)")
     ax.set_xlim(0, 1.2)
-    ax.set_title("dQ/dV of the first cycle, 0.1 A/g, 60 °C")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = out_dir / "dqdv_first_cycle.png"
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return finish_figure(fig, ax, out_dir / "dqdv_first_cycle.png", "potential vs Li+/Li [V]",
+                         "dQ/dV [mAh/g/V] (lithiation < 0)", "dQ/dV of the first cycle, 0.1 A/g, 60 °C")
 
 
 def half_cell_figures(c: HalfCellCampaign, out_dir: Path) -> list[Path]:

@@ -24,6 +24,16 @@ def rate_capacity(result: RunResult, current_A_per_g: float, occurrence: int = 0
     return float(result.last_cycle_of_block(ids[occurrence])["delithiation_capacity_mAh_per_g"])
 
 
+def step_curves(result: RunResult, cycle: int):
+    """Per step of `cycle`: (step_count, step_type, capacity since the step's start [mAh/g composite], potential [V])."""
+    ts = result.timeseries
+    seg = ts[ts["cycle_count"] == cycle]
+    mass_g = result.metadata["composite_mass_mg"] / 1000
+    for step_count, s in seg.groupby("step_count"):
+        q = s["lithiated_charge_ah"].to_numpy()
+        yield step_count, s["step_type"].iloc[0], abs(q - q[0]) * 1000 / mass_g, s["voltage_volt"].to_numpy()
+
+
 def dq_dv(voltage_V, capacity_mAh_per_g, bin_width_V: float = 0.01):
     """dQ/dV [mAh/g/V] on a voltage grid, by binning a monotonic-in-time segment.
 

@@ -9,17 +9,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import JsonOption, command_group, console, err_console, write_json
 from sizno.errors import SiznoInputError, SimulationFailed
 
-app = typer.Typer(
-    name="sizno",
-    help="A virtual laboratory for Si-composite anodes in all-solid-state lithium batteries.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+app = command_group("sizno", "A virtual laboratory for Si-composite anodes in all-solid-state lithium batteries.")
 
 @app.callback()
 def _root() -> None:

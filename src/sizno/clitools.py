@@ -10,6 +10,12 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 
+def command_group(name: str | None, help: str) -> typer.Typer:
+    """A Typer app with sizno's settings: plain help text, no shell-completion or pretty tracebacks."""
+    return typer.Typer(name=name, help=help, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False, rich_markup_mode=None)
+
+
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 

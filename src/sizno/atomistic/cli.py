@@ -7,10 +7,9 @@ from typing import List, Optional
 
 import typer
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import JsonOption, command_group, console, err_console, write_json
 
-atomistic_app = typer.Typer(help="Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.",
-                            no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
 
 CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), sevennet, emt, or any ASE calculator by name (vasp, gpaw, espresso ...).")
 CalcSettingOption = typer.Option(None, "--calc-setting", help="Calculator setting key=value (repeatable), passed to the ASE calculator.")

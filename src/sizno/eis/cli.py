@@ -8,16 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import JsonOption, command_group, console, err_console, write_json
 from sizno.errors import SiznoInputError
 
-eis_app = typer.Typer(
-    name="eis",
-    help="Impedance: model spectra (simulate), Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`).",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-)
+eis_app = command_group("eis", "Impedance: model spectra (simulate), Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`).")
 
 PLOTS = ("auto", "all", "map", "none")
 

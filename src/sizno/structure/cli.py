@@ -13,14 +13,10 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, write_json
+from sizno.clitools import JsonOption, command_group, console, write_json
 from sizno.errors import SiznoInputError
 
-xrd_app = typer.Typer(
-    help="Powder XRD: patterns of phases, mixtures and electrode states; indexing of a measured pattern.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+xrd_app = command_group("xrd", "Powder XRD: patterns of phases, mixtures and electrode states; indexing of a measured pattern.")
 
 
 def _parse_fractions(text: str) -> dict[str, float]:

@@ -116,10 +116,11 @@ def step_duration_cap_h(cell: HalfCell, current_A_per_g: float) -> float:
     return max(0.05, 1.5 * cap_Ah / cell.current_A(current_A_per_g))
 
 
-def pybamm_experiment(protocol: Protocol, cell: HalfCell) -> pybamm.Experiment:
-    """The protocol as a PyBaMM Experiment, one tuple of steps per cycle."""
+def pybamm_experiment(protocol: Protocol, cell: HalfCell, start: int = 0) -> pybamm.Experiment:
+    """The protocol from its `start`-th step on as a PyBaMM Experiment, one tuple of steps per cycle."""
     cycles: dict[int, list] = {}
-    for (cycle, _, _), step in zip(protocol.step_table(), pybamm_steps(protocol, cell)):
+    pairs = list(zip(protocol.step_table(), pybamm_steps(protocol, cell)))[start:]
+    for (cycle, _, _), step in pairs:
         cycles.setdefault(cycle, []).append(step)
     return pybamm.Experiment([tuple(v) for v in cycles.values()])
 

@@ -33,15 +33,22 @@ class _StepCallback(pybamm.callbacks.Callback):
 
 
 def build_simulation(cell: HalfCell, protocol: Protocol, pset: ParameterSet | None = None,
-                     mesh_points: int = DEFAULT_MESH_POINTS) -> pybamm.Simulation:
+                     mesh_points: int = DEFAULT_MESH_POINTS, start: int = 0,
+                     initial: pybamm.Solution | None = None) -> pybamm.Simulation:
+    """The protocol from step `start` on, starting from the final state of `initial` if given."""
     model = DenseCompositeAnode()
+    if initial is not None:
+        model.set_initial_conditions_from(initial)
     return pybamm.Simulation(
         model,
         parameter_values=half_cell_parameter_values(cell, pset),
-        experiment=pybamm_experiment(protocol, cell),
+        experiment=pybamm_experiment(protocol, cell, start),
         var_pts={"x_n": mesh_points},
         solver=model.default_solver,
     )
+
+
+MAX_SKIPPED_STEPS = 60  # each skip restarts the solver: beyond this many the run stops and says so
 
 
 def run_half_cell(
@@ -53,20 +60,42 @@ def run_half_cell(
     on_step: Callable[[], None] | None = None,
     **cell_overrides,
 ) -> RunResult:
-    """Simulate `protocol` on the paper's half cell made with `material`."""
+    """Simulate `protocol` on the paper's half cell made with `material`.
+
+    A step that cannot run inside the voltage window (its cut-off is reached at once, or a model
+    limit is hit) is kept as a zero-capacity step and the protocol goes on from the state the cell
+    is in, as a cycler would; a solver failure stops the run and keeps what finished.
+    """
     comp = named_material(material) if isinstance(material, str) else material
     cell = paper_half_cell(comp, temperature_C=temperature_C, **cell_overrides)
     pset = pset or load_parameter_set()
-    sim = build_simulation(cell, protocol, pset, mesh_points)
+    table = protocol.step_table()
     callbacks = [_StepCallback(on_step)] if on_step else None
-    try:
-        sol = sim.solve(callbacks=callbacks, showprogress=False)
-    except pybamm.SolverError as exc:
-        sol = sim.solution
-        reason = f"solver error: {str(exc).splitlines()[0]}"
-    else:
-        reason = ""
-    return result_from_solution(sol, cell, protocol, pset, mesh_points, reason)
+    done: list = []  # one entry per protocol step: its PyBaMM step solution, or None if it could not run
+    last, reason, n_skipped = None, "", 0
+    while len(done) < len(table):
+        sim = build_simulation(cell, protocol, pset, mesh_points, start=len(done), initial=last)
+        try:
+            sol = sim.solve(callbacks=callbacks, showprogress=False)
+        except pybamm.SolverError as exc:
+            sol = sim.solution
+            if "infeasible" not in str(exc):  # PyBaMM's word for steps past their cut-off at the start
+                reason = f"solver error: {str(exc).splitlines()[0]}"
+        # PyBaMM itself skips a step already past its cut-off at the start (an EmptySolution in its place)
+        steps = [None if isinstance(st, pybamm.EmptySolution) else st
+                 for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
+        done.extend(steps)
+        if reason or len(done) >= len(table):
+            break
+        if n_skipped >= MAX_SKIPPED_STEPS:
+            reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"
+            break
+        done.append(None)
+        n_skipped += 1
+        if on_step:
+            on_step()
+        last = sol if any(st is not None for st in steps) else last
+    return result_from_steps(done, cell, protocol, pset, mesh_points, reason)
 
 
 def _step_action(step_sol, fallback: str) -> str:
@@ -74,38 +103,39 @@ def _step_action(step_sol, fallback: str) -> str:
     return "lithiation" if i > 0 else ("delithiation" if i < 0 else fallback)
 
 
-def result_from_solution(sol, cell: HalfCell, protocol: Protocol, pset: ParameterSet,
-                         mesh_points: int, reason: str = "") -> RunResult:
-    """Time series and per-cycle table from a PyBaMM experiment solution."""
+def result_from_steps(done: list, cell: HalfCell, protocol: Protocol, pset: ParameterSet,
+                      mesh_points: int, reason: str = "") -> RunResult:
+    """Time series and per-cycle table from the protocol's step solutions (None = could not run)."""
     table = protocol.step_table()
     mass_g = cell.composite_mass_g
-    ts_parts, rows, k = [], [], 0
     block_of_cycle, cyc = {}, 0
     for bi, b in enumerate(protocol.blocks):
         for _ in range(b.repeat):
             cyc += 1
             block_of_cycle[cyc] = (bi, b.label)
-    cycles = sol.cycles if sol is not None else []
-    for ci, csol in enumerate(cycles):
-        if csol is None:
-            break
-        cycle_index = ci + 1
+    ts_parts, rows, skipped = [], [], []
+    by_cycle: dict[int, list] = {}
+    for k, ssol in enumerate(done):
+        by_cycle.setdefault(table[k][0], []).append((k, ssol))
+    for cycle_index, entries in by_cycle.items():
         caps = {"lithiation": 0.0, "delithiation": 0.0}
         energy = {"lithiation": 0.0, "delithiation": 0.0}
-        current_A_per_g = None
-        for si, ssol in enumerate(csol.steps):
+        current_A_per_g, last_sol = None, None
+        for k, ssol in entries:
+            pstep = table[k][2]
+            if pstep.current_A_per_g is not None:
+                current_A_per_g = pstep.current_A_per_g
+            if ssol is None:
+                skipped.append(k + 1)
+                continue
+            last_sol = ssol
             t = ssol["Time [s]"].entries
             V = ssol["Voltage [V]"].entries
             I = ssol["Current [A]"].entries
             q = ssol["Charge passed [A.h]"].entries
-            _, _, pstep = table[k] if k < len(table) else (cycle_index, "", None)
-            k += 1
-            action = "rest" if pstep is not None and pstep.action == "rest" else _step_action(ssol, "rest")
-            if pstep is not None and pstep.current_A_per_g is not None:
-                current_A_per_g = pstep.current_A_per_g
-            dq = abs(q[-1] - q[0])
+            action = "rest" if pstep.action == "rest" else _step_action(ssol, "rest")
             if action in caps:
-                caps[action] += dq
+                caps[action] += abs(q[-1] - q[0])
                 energy[action] += abs(np.trapezoid(V, q))
             ts_parts.append(pd.DataFrame({
                 "test_time_second": t,
@@ -113,12 +143,13 @@ def result_from_solution(sol, cell: HalfCell, protocol: Protocol, pset: Paramete
                 "voltage_vs_li_in_volt": ssol["Voltage vs Li-In [V]"].entries,
                 "current_ampere": -I,  # BDF: positive charges the cell; lithiation discharges it
                 "cycle_count": cycle_index,
-                "step_count": k,
+                "step_count": k + 1,
                 "step_type": action,
                 "lithiated_charge_ah": q,
             }))
-        bi, label = block_of_cycle.get(cycle_index, (len(protocol.blocks) - 1, ""))
+        bi, label = block_of_cycle[cycle_index]
         li, de = caps["lithiation"], caps["delithiation"]
+        state = (lambda name: float(last_sol[name].entries[-1])) if last_sol is not None else (lambda name: float("nan"))
         rows.append({
             "cycle_index": cycle_index,
             "block_index": bi,
@@ -131,15 +162,17 @@ def result_from_solution(sol, cell: HalfCell, protocol: Protocol, pset: Paramete
             "coulombic_efficiency_percent": 100 * de / li if li > 0 else float("nan"),
             "lithiation_mean_voltage_V": energy["lithiation"] / li if li > 0 else float("nan"),
             "delithiation_mean_voltage_V": energy["delithiation"] / de if de > 0 else float("nan"),
-            "amorphous_fraction": float(csol["X-averaged amorphous fraction [-]"].entries[-1]),
-            "trapped_lithium_fraction": float(csol["X-averaged trapped lithium [-]"].entries[-1]),
-            "zno_conversion": float(csol["X-averaged ZnO conversion [-]"].entries[-1]),
+            "amorphous_fraction": state("X-averaged amorphous fraction [-]"),
+            "trapped_lithium_fraction": state("X-averaged trapped lithium [-]"),
+            "zno_conversion": state("X-averaged ZnO conversion [-]"),
         })
+    k = len(done)
     completed = k >= len(table) and not reason
-    if not completed and not reason:
-        cyc_n, label, st = table[min(k, len(table) - 1)]
-        reason = (f"stopped at step {k + 1} of {len(table)} (cycle {cyc_n}, {label}, {st.action}): "
-                  "the step could not start or finish inside the voltage window")
+    if reason and k < len(table):
+        cyc_n, label, st = table[k]
+        reason = f"stopped at step {k + 1} of {len(table)} (cycle {cyc_n}, {label}, {st.action}): {reason}"
+    elif reason:
+        reason = f"stopped after the last step: {reason}"
     ts = pd.concat(ts_parts, ignore_index=True) if ts_parts else pd.DataFrame()
     meta = {
         "material": cell.composite.name,
@@ -154,6 +187,7 @@ def result_from_solution(sol, cell: HalfCell, protocol: Protocol, pset: Paramete
         "fitted_parameters": {n: pset.value(n) for n in pset.fitted_names()},
         "steps_completed": k,
         "steps_planned": len(table),
+        "steps_that_could_not_run": skipped,
     }
     cycles_df = pd.DataFrame(rows, columns=list(CYCLE_COLUMNS))
     return RunResult(timeseries=ts, cycles=cycles_df, metadata=meta, completed=completed, stop_reason=reason)

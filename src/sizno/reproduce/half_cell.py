@@ -61,11 +61,10 @@ def half_cell_records(campaign: HalfCellCampaign) -> list[Record]:
             add(rid, fc[k], f"first-cycle {k.split('_')[0]} at 0.1 A/g", unit, role_if_no_paper="prediction")
     rates = sorted({b.steps[0].current_A_per_g for b in campaign.protocol.blocks})
     def capacity(run: RunResult, rate: float) -> tuple[float, str]:
-        """Capacity at `rate`; 0 where the run stopped before (the step could not run in the window)."""
-        value = rate_capacity(run, rate)
-        if value != value:  # no cycle at this rate: its first step ended at the cut-off, or the run stopped
-            return 0.0, "0: no cycle ran at this rate (the step ends at the voltage cut-off at once). " + run.stop_reason
-        return value, ("" if run.completed else run.stop_reason)
+        """Capacity at `rate` (a step that could not run counts 0, as on a cycler), and why a run stopped."""
+        skipped = run.metadata.get("steps_that_could_not_run") or []
+        note = f"steps that could not run inside the window: {skipped}. " if skipped else ""
+        return rate_capacity(run, rate), note + ("" if run.completed else run.stop_reason)
 
     for m in MATERIALS_60C:
         for rate in rates:

@@ -3,7 +3,7 @@ import pytest
 from sizno.cell import paper_half_cell
 from sizno.errors import SiznoInputError
 from sizno.experiments import load_protocol
-from sizno.experiments.protocols import pybamm_experiment, step_duration_cap_h
+from sizno.experiments.protocols import Step, pybamm_experiment, step_duration_cap_h
 from sizno.materials import named_material
 
 
@@ -21,7 +21,7 @@ def test_experiment_currents_follow_the_paper_basis():
     lith, delith = exp.steps[0], exp.steps[1]
     assert lith.value == pytest.approx(0.1 * 0.8 * 1e-3)
     assert delith.value == pytest.approx(-0.1 * 0.8 * 1e-3)
-    assert step_duration_cap_h(cell, 0.1) > 3359 / 80  # longer than a full theoretical lithiation
+    assert step_duration_cap_h(cell, Step(action="lithiate", current_A_per_g=0.1)) > 3359 / 80  # longer than a full theoretical lithiation
 
 
 def test_protocol_from_toml(tmp_path):

@@ -8,26 +8,33 @@ from typing import Literal
 import pybamm
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from sizno.cell import HalfCell
+from sizno.cell import FullCell, HalfCell
 from sizno.data import read_toml, read_user_toml
 from sizno.errors import SiznoInputError
 
-Action = Literal["lithiate", "delithiate", "rest"]
-BUILT_IN = ("first-cycle", "rate-test", "long-cycling")
+Action = Literal["lithiate", "delithiate", "charge", "discharge", "rest"]
+HALF_CELL_ACTIONS = ("lithiate", "delithiate", "rest")  # of the Si electrode, currents in A/g
+FULL_CELL_ACTIONS = ("charge", "discharge", "rest")  # of the full cell, currents as C-rates
+BUILT_IN = ("first-cycle", "rate-test", "long-cycling", "full-cell-first-cycles", "full-cell-rate-test", "full-cell-cycling")
 
 
 class Step(BaseModel):
-    """One step. Lithiation = the paper's "discharge" of a half cell (positive model current)."""
+    """One step. Half cells: lithiate/delithiate the Si electrode at `current_A_per_g` (lithiation
+    is the paper's half-cell "discharge"); full cells: charge/discharge at `c_rate` (1C = the
+    cathode's nominal capacity in one hour)."""
 
     action: Action
     current_A_per_g: float | None = Field(default=None, gt=0, le=100)
+    c_rate: float | None = Field(default=None, gt=0, le=20)
     duration_h: float | None = Field(default=None, gt=0)
     until_V: float | None = Field(default=None, ge=-1, le=5)
 
     @model_validator(mode="after")
     def _check(self):
-        if self.action != "rest" and self.current_A_per_g is None:
+        if self.action in ("lithiate", "delithiate") and self.current_A_per_g is None:
             raise ValueError(f"a '{self.action}' step needs current_A_per_g (> 0, <= 100 A/g)")
+        if self.action in ("charge", "discharge") and self.c_rate is None:
+            raise ValueError(f"a '{self.action}' step needs c_rate (> 0, <= 20 C)")
         if self.action == "rest" and self.duration_h is None:
             raise ValueError("a 'rest' step needs duration_h (> 0)")
         return self
@@ -58,6 +65,12 @@ class Protocol(BaseModel):
                 out.extend((cycle, b.label, s) for s in b.steps)
         return out
 
+    @property
+    def kind(self) -> str:
+        """"half-cell" (lithiate/delithiate in A/g) or "full-cell" (charge/discharge in C)."""
+        actions = {s.action for b in self.blocks for s in b.steps} - {"rest"}
+        return "full-cell" if actions & {"charge", "discharge"} else "half-cell"
+
     def with_current(self, current_A_per_g: float) -> "Protocol":
         """Every non-rest step at one specific current."""
         if not (current_A_per_g > 0):
@@ -71,11 +84,13 @@ class Protocol(BaseModel):
         ]
         return self.model_copy(update={"blocks": blocks})
 
-    def with_repeat(self, repeat: int) -> "Protocol":
-        """Every block repeated `repeat` times (e.g. cycles per rate, number of long cycles)."""
+    def with_repeat(self, repeat: int, block: int | None = None) -> "Protocol":
+        """Every block (or only block number `block`, -1 = the last) repeated `repeat` times."""
         if repeat < 1:
             raise SiznoInputError("cycles", f"must be at least 1, got {repeat}", ">= 1")
-        return self.model_copy(update={"blocks": [b.model_copy(update={"repeat": repeat}) for b in self.blocks]})
+        chosen = range(len(self.blocks)) if block is None else [range(len(self.blocks))[block]]
+        return self.model_copy(update={"blocks": [b.model_copy(update={"repeat": repeat}) if i in chosen else b
+                                                  for i, b in enumerate(self.blocks)]})
 
 
 def rate_test(rates_A_per_g: list[float], cycles_per_rate: int = 3) -> Protocol:
@@ -88,8 +103,21 @@ def rate_test(rates_A_per_g: list[float], cycles_per_rate: int = 3) -> Protocol:
     return Protocol(name="rate-test", description=f"rate test, {cycles_per_rate} cycles per rate", blocks=blocks)
 
 
+def c_rate_test(c_rates: list[float], cycles_per_rate: int = 3) -> Protocol:
+    """Full-cell rate test: symmetric CC charge/discharge at each C-rate, `cycles_per_rate` each."""
+    blocks = [
+        Block(label=f"{c:g}C", repeat=cycles_per_rate, steps=[
+            Step(action="charge", c_rate=c), Step(action="discharge", c_rate=c)])
+        for c in c_rates
+    ]
+    return Protocol(name="full-cell-rate-test", description=f"full-cell rate test, {cycles_per_rate} cycles per C-rate", blocks=blocks)
+
+
 def _from_dict(raw: dict, origin: str) -> Protocol:
     try:
+        if "c_rates" in raw:
+            p = c_rate_test(list(raw["c_rates"]), int(raw.get("cycles_per_rate", 3)))
+            return p.model_copy(update={k: raw[k] for k in ("name", "description", "source") if k in raw})
         if "rates_A_per_g" in raw:
             p = rate_test(list(raw["rates_A_per_g"]), int(raw.get("cycles_per_rate", 3)))
             return p.model_copy(update={k: raw[k] for k in ("name", "description", "source") if k in raw})
@@ -101,7 +129,7 @@ def _from_dict(raw: dict, origin: str) -> Protocol:
 
 
 def load_protocol(name_or_path: str | Path) -> Protocol:
-    """A built-in protocol by name (first-cycle, rate-test, long-cycling) or a user's TOML file."""
+    """A built-in protocol by name (see BUILT_IN) or a user's TOML file."""
     key = str(name_or_path)
     if key in BUILT_IN:
         return _from_dict(read_toml(f"protocols/{key}.toml"), key)
@@ -110,31 +138,45 @@ def load_protocol(name_or_path: str | Path) -> Protocol:
     raise SiznoInputError("protocol", f"unknown protocol '{key}'", ", ".join(BUILT_IN) + " or a .toml file")
 
 
-def step_duration_cap_h(cell: HalfCell, current_A_per_g: float) -> float:
-    """A generous time limit for a CC step: 1.5 x theoretical capacity at that current [h]."""
+def step_duration_cap_h(cell: HalfCell | FullCell, step: Step) -> float:
+    """A generous time limit for a CC step [h]: 1.5 x what the electrode could hold at that current."""
+    if isinstance(cell, FullCell):
+        return 1.5 * 280 / cell.nominal_capacity_mAh_per_g / step.c_rate  # 280 mAh/g: all of NCM811's Li
     cap_Ah = cell.composite.capacity_split_mAh_per_g()["total_mAh_g"] * cell.composite_mass_g / 1000
-    return max(0.05, 1.5 * cap_Ah / cell.current_A(current_A_per_g))
+    return max(0.05, 1.5 * cap_Ah / cell.current_A(step.current_A_per_g))
 
 
-def pybamm_experiment(protocol: Protocol, cell: HalfCell, start: int = 0) -> pybamm.Experiment:
-    """The protocol from its `start`-th step on as a PyBaMM Experiment, one tuple of steps per cycle."""
+def pybamm_experiment(protocol: Protocol, cell: HalfCell | FullCell, start: int = 0, stop: int | None = None) -> pybamm.Experiment:
+    """Steps `start` to `stop` of the protocol as a PyBaMM Experiment, one tuple of steps per cycle."""
     cycles: dict[int, list] = {}
-    pairs = list(zip(protocol.step_table(), pybamm_steps(protocol, cell)))[start:]
+    pairs = list(zip(protocol.step_table(), pybamm_steps(protocol, cell)))[start:stop]
     for (cycle, _, _), step in pairs:
         cycles.setdefault(cycle, []).append(step)
     return pybamm.Experiment([tuple(v) for v in cycles.values()])
 
 
-def pybamm_steps(protocol: Protocol, cell: HalfCell) -> list:
+def _signed_current_A(cell: HalfCell | FullCell, s: Step) -> float:
+    """The model current of a step: positive lithiates a half cell's Si / discharges a full cell."""
+    if isinstance(cell, FullCell):
+        if s.action not in FULL_CELL_ACTIONS:
+            raise SiznoInputError("protocol step", f"'{s.action}' is a half-cell step", "charge, discharge or rest in a full cell")
+        return cell.current_A(s.c_rate) * (1.0 if s.action == "discharge" else -1.0)
+    if s.action not in HALF_CELL_ACTIONS:
+        raise SiznoInputError("protocol step", f"'{s.action}' is a full-cell step", "lithiate, delithiate or rest in a half cell")
+    return cell.current_A(s.current_A_per_g) * (1.0 if s.action == "lithiate" else -1.0)
+
+
+def pybamm_steps(protocol: Protocol, cell: HalfCell | FullCell) -> list:
     """The protocol as PyBaMM steps (currents in A on the cell's basis; cut-offs from the cell)."""
     out = []
     for _, _, s in protocol.step_table():
         if s.action == "rest":
             out.append(pybamm.step.rest(duration=s.duration_h * 3600))
             continue
-        current = cell.current_A(s.current_A_per_g)
-        sign = 1.0 if s.action == "lithiate" else -1.0
-        until = s.until_V if s.until_V is not None else (cell.lower_cutoff_V if sign > 0 else cell.upper_cutoff_V)
-        duration = 3600 * (s.duration_h or step_duration_cap_h(cell, s.current_A_per_g))
-        out.append(pybamm.step.current(sign * current, duration=duration, termination=[pybamm.step.VoltageTermination(until, operator="<" if sign > 0 else ">")]))
+        current = _signed_current_A(cell, s)
+        falling = current > 0  # the voltage falls while lithiating a half cell or discharging a full cell
+        until = s.until_V if s.until_V is not None else (cell.lower_cutoff_V if falling else cell.upper_cutoff_V)
+        duration = 3600 * (s.duration_h or step_duration_cap_h(cell, s))
+        out.append(pybamm.step.current(current, duration=duration, termination=[
+            pybamm.step.VoltageTermination(until, operator="<" if falling else ">")]))
     return out

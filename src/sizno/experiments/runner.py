@@ -1,27 +1,67 @@
-"""Run a protocol on a half cell: cell + model + parameters + protocol -> RunResult."""
+"""Run a protocol on a half or full cell: cell + model + parameters + protocol -> RunResult."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pybamm
 
-from sizno.cell import HalfCell, paper_half_cell
-from sizno.experiments.protocols import Protocol, pybamm_experiment
+from sizno.cell import FullCell, HalfCell, paper_full_cell, paper_half_cell
+from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment
 from sizno.materials import Composite, named_material
-from sizno.models.build import half_cell_parameter_values
+from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
 from sizno.models.dense_anode import DenseCompositeAnode
+from sizno.models.full_cell import FullCellModel
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results import RunResult
-from sizno.results.run import CYCLE_COLUMNS
+from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
+from sizno.results.thickness import ThicknessTracker, cell_widths_m
 
 DEFAULT_MESH_POINTS = 20
 QUICK_MESH_POINTS = 12
+CATHODE_MESH_POINTS = 10  # x and r points of the cathode (its gradients are mild; checked in tests)
+CHUNK_CYCLES = 50  # long runs are solved in chunks of this many cycles: memory stays bounded
+MAX_SKIPPED_STEPS = 60  # each skip restarts the solver: beyond this many the run stops and says so
 pybamm.set_logging_level("ERROR")
 logging.getLogger("pybamm").setLevel(logging.ERROR)
+
+Cell = HalfCell | FullCell
+
+# x-averaged model states recorded in the time series (column -> model variable)
+STATE_COLUMNS = {
+    "amorphous_fraction": "X-averaged amorphous fraction [-]",
+    "mobile_lithium_fraction": "X-averaged mobile lithium [-]",
+    "trapped_lithium_fraction": "X-averaged trapped lithium [-]",
+    "isolated_si_fraction": "X-averaged isolated Si fraction [-]",
+    "isolated_lithium_fraction": "X-averaged isolated lithium [-]",
+    "zno_conversion": "X-averaged ZnO conversion [-]",
+    "lizn_fraction": "X-averaged LiZn fraction [-]",
+}
+
+
+@dataclass(frozen=True)
+class Bookkeeping:
+    """How a cell's steps are named and counted."""
+
+    actions: tuple[str, str]  # names of a step with (positive, negative) model current
+    efficiency: tuple[str, str]  # coulombic efficiency = capacity of [0] / capacity of [1]
+    columns: tuple[str, ...]
+    mass_g: Callable[[Cell], float]  # the mass capacities are given per gram of
+    basis: str
+
+
+HALF_CELL_BOOKS = Bookkeeping(("lithiation", "delithiation"), ("delithiation", "lithiation"), HALF_CELL_CYCLE_COLUMNS,
+                              lambda cell: cell.composite_mass_g, "per gram of composite")
+FULL_CELL_BOOKS = Bookkeeping(("discharge", "charge"), ("discharge", "charge"), FULL_CELL_CYCLE_COLUMNS,
+                              lambda cell: cell.ncm_mass_g, "per gram of NCM811")
+
+
+def _books(cell: Cell) -> Bookkeeping:
+    return FULL_CELL_BOOKS if isinstance(cell, FullCell) else HALF_CELL_BOOKS
 
 
 class _StepCallback(pybamm.callbacks.Callback):
@@ -32,23 +72,22 @@ class _StepCallback(pybamm.callbacks.Callback):
         self.on_step()
 
 
-def build_simulation(cell: HalfCell, protocol: Protocol, pset: ParameterSet | None = None,
+def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None = None,
                      mesh_points: int = DEFAULT_MESH_POINTS, start: int = 0,
-                     initial: pybamm.Solution | None = None) -> pybamm.Simulation:
-    """The protocol from step `start` on, starting from the final state of `initial` if given."""
-    model = DenseCompositeAnode()
+                     initial: pybamm.Solution | None = None, stop: int | None = None) -> pybamm.Simulation:
+    """Steps `start` to `stop` of the protocol, starting from the final state of `initial` if given."""
+    if isinstance(cell, FullCell):
+        model = FullCellModel()
+        values = full_cell_parameter_values(cell, pset)
+        var_pts = {"x_n": mesh_points, "x_p": CATHODE_MESH_POINTS, "r_p": CATHODE_MESH_POINTS}
+    else:
+        model = DenseCompositeAnode()
+        values = half_cell_parameter_values(cell, pset)
+        var_pts = {"x_n": mesh_points}
     if initial is not None:
         model.set_initial_conditions_from(initial)
-    return pybamm.Simulation(
-        model,
-        parameter_values=half_cell_parameter_values(cell, pset),
-        experiment=pybamm_experiment(protocol, cell, start),
-        var_pts={"x_n": mesh_points},
-        solver=model.default_solver,
-    )
-
-
-MAX_SKIPPED_STEPS = 60  # each skip restarts the solver: beyond this many the run stops and says so
+    return pybamm.Simulation(model, parameter_values=values, experiment=pybamm_experiment(protocol, cell, start, stop),
+                             var_pts=var_pts, solver=model.default_solver)
 
 
 def run_half_cell(
@@ -60,21 +99,56 @@ def run_half_cell(
     on_step: Callable[[], None] | None = None,
     **cell_overrides,
 ) -> RunResult:
-    """Simulate `protocol` on the paper's half cell made with `material`.
+    """Simulate `protocol` on the paper's half cell made with `material`."""
+    comp = named_material(material) if isinstance(material, str) else material
+    cell = paper_half_cell(comp, temperature_C=temperature_C, **cell_overrides)
+    return run_protocol(cell, protocol, pset, mesh_points, on_step)
+
+
+def anode_reversible_capacity_mAh_per_g(composite: Composite, pset: ParameterSet | None = None) -> float:
+    """The anode's first delithiation capacity in the paper's half cell (0.1 A/g, 60 °C) [mAh/g]:
+    the capacity an experimenter measures and reckons the full cell's N/P ratio with."""
+    res = run_protocol(paper_half_cell(composite), load_protocol("first-cycle"), pset, QUICK_MESH_POINTS)
+    return float(res.cycles["delithiation_capacity_mAh_per_g"].iloc[0])
+
+
+def run_full_cell(
+    material: str | Composite,
+    protocol: Protocol,
+    pset: ParameterSet | None = None,
+    mesh_points: int = DEFAULT_MESH_POINTS,
+    on_step: Callable[[], None] | None = None,
+    timeseries_cycles: set[int] | None = None,
+    **cell_overrides,
+) -> RunResult:
+    """Simulate `protocol` on the paper's NCM811 full cell with a `material` anode."""
+    comp = named_material(material) if isinstance(material, str) else material
+    if cell_overrides.get("anode_capacity_mAh_per_g") is None:
+        cell_overrides["anode_capacity_mAh_per_g"] = anode_reversible_capacity_mAh_per_g(comp, pset)
+    cell = paper_full_cell(comp, **cell_overrides)
+    return run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles)
+
+
+def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = None,
+                 mesh_points: int = DEFAULT_MESH_POINTS, on_step: Callable[[], None] | None = None,
+                 timeseries_cycles: set[int] | None = None) -> RunResult:
+    """Simulate `protocol` on `cell`, `CHUNK_CYCLES` cycles at a time.
 
     A step that cannot run inside the voltage window (its cut-off is reached at once, or a model
     limit is hit) is kept as a zero-capacity step and the protocol goes on from the state the cell
     is in, as a cycler would; a solver failure stops the run and keeps what finished.
+    `timeseries_cycles`: the cycles whose time series is kept (None = all; the cycle table has all).
     """
-    comp = named_material(material) if isinstance(material, str) else material
-    cell = paper_half_cell(comp, temperature_C=temperature_C, **cell_overrides)
     pset = pset or load_parameter_set()
     table = protocol.step_table()
+    chunk_ends = [k + 1 for k in range(len(table)) if k + 1 == len(table) or table[k + 1][0] != table[k][0]]
+    chunk_ends = chunk_ends[CHUNK_CYCLES - 1::CHUNK_CYCLES] + [len(table)]
     callbacks = [_StepCallback(on_step)] if on_step else None
-    done: list = []  # one entry per protocol step: its PyBaMM step solution, or None if it could not run
-    last, reason, n_skipped = None, "", 0
-    while len(done) < len(table):
-        sim = build_simulation(cell, protocol, pset, mesh_points, start=len(done), initial=last)
+    book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
+    last, reason, n_skipped, k = None, "", 0, 0
+    while k < len(table):
+        stop = next(e for e in chunk_ends if e > k)
+        sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=stop)
         try:
             sol = sim.solve(callbacks=callbacks, showprogress=False)
         except pybamm.SolverError as exc:
@@ -84,110 +158,173 @@ def run_half_cell(
         # PyBaMM itself skips a step already past its cut-off at the start (an EmptySolution in its place)
         steps = [None if isinstance(st, pybamm.EmptySolution) else st
                  for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
-        done.extend(steps)
-        if reason or len(done) >= len(table):
+        for st in steps:
+            book.add(k, st)
+            k += 1
+        if any(st is not None for st in steps):
+            last = sol.last_state if hasattr(sol, "last_state") else sol
+        if reason or k >= len(table):
             break
-        if n_skipped >= MAX_SKIPPED_STEPS:
-            reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"
-            break
-        done.append(None)
-        n_skipped += 1
-        if on_step:
-            on_step()
-        last = sol if any(st is not None for st in steps) else last
-    return result_from_steps(done, cell, protocol, pset, mesh_points, reason)
+        if k < stop:  # the chunk ended early: this step could not run
+            if n_skipped >= MAX_SKIPPED_STEPS:
+                reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"
+                break
+            book.add(k, None)
+            k += 1
+            n_skipped += 1
+            if on_step:
+                on_step()
+    return book.result(reason)
 
 
-def _step_action(step_sol, fallback: str) -> str:
+def _step_action(step_sol, actions: tuple[str, str]) -> str:
     i = float(np.mean(step_sol["Current [A]"].entries))
-    return "lithiation" if i > 0 else ("delithiation" if i < 0 else fallback)
+    return actions[0] if i > 0 else (actions[1] if i < 0 else "rest")
 
 
-def result_from_steps(done: list, cell: HalfCell, protocol: Protocol, pset: ParameterSet,
-                      mesh_points: int, reason: str = "") -> RunResult:
-    """Time series and per-cycle table from the protocol's step solutions (None = could not run)."""
-    table = protocol.step_table()
-    mass_g = cell.composite_mass_g
-    block_of_cycle, cyc = {}, 0
-    for bi, b in enumerate(protocol.blocks):
-        for _ in range(b.repeat):
-            cyc += 1
-            block_of_cycle[cyc] = (bi, b.label)
-    ts_parts, rows, skipped = [], [], []
-    by_cycle: dict[int, list] = {}
-    for k, ssol in enumerate(done):
-        by_cycle.setdefault(table[k][0], []).append((k, ssol))
-    for cycle_index, entries in by_cycle.items():
-        caps = {"lithiation": 0.0, "delithiation": 0.0}
-        energy = {"lithiation": 0.0, "delithiation": 0.0}
-        current_A_per_g, last_sol = None, None
-        for k, ssol in entries:
-            pstep = table[k][2]
-            if pstep.current_A_per_g is not None:
-                current_A_per_g = pstep.current_A_per_g
-            if ssol is None:
-                skipped.append(k + 1)
-                continue
-            last_sol = ssol
-            t = ssol["Time [s]"].entries
-            V = ssol["Voltage [V]"].entries
-            I = ssol["Current [A]"].entries
-            q = ssol["Charge passed [A.h]"].entries
-            action = "rest" if pstep.action == "rest" else _step_action(ssol, "rest")
-            if action in caps:
-                caps[action] += abs(q[-1] - q[0])
-                energy[action] += abs(np.trapezoid(V, q))
-            ts_parts.append(pd.DataFrame({
-                "test_time_second": t,
-                "voltage_volt": V,
-                "voltage_vs_li_in_volt": ssol["Voltage vs Li-In [V]"].entries,
-                "current_ampere": -I,  # BDF: positive charges the cell; lithiation discharges it
-                "cycle_count": cycle_index,
-                "step_count": k + 1,
-                "step_type": action,
-                "lithiated_charge_ah": q,
-            }))
-        bi, label = block_of_cycle[cycle_index]
-        li, de = caps["lithiation"], caps["delithiation"]
-        state = (lambda name: float(last_sol[name].entries[-1])) if last_sol is not None else (lambda name: float("nan"))
-        rows.append({
-            "cycle_index": cycle_index,
-            "block_index": bi,
-            "block_label": label,
-            "current_A_per_g": current_A_per_g,
-            "lithiation_capacity_mAh": 1000 * li,
-            "delithiation_capacity_mAh": 1000 * de,
-            "lithiation_capacity_mAh_per_g": 1000 * li / mass_g,
-            "delithiation_capacity_mAh_per_g": 1000 * de / mass_g,
-            "coulombic_efficiency_percent": 100 * de / li if li > 0 else float("nan"),
-            "lithiation_mean_voltage_V": energy["lithiation"] / li if li > 0 else float("nan"),
-            "delithiation_mean_voltage_V": energy["delithiation"] / de if de > 0 else float("nan"),
-            "amorphous_fraction": state("X-averaged amorphous fraction [-]"),
-            "trapped_lithium_fraction": state("X-averaged trapped lithium [-]"),
-            "zno_conversion": state("X-averaged ZnO conversion [-]"),
-        })
-    k = len(done)
-    completed = k >= len(table) and not reason
-    if reason and k < len(table):
-        cyc_n, label, st = table[k]
-        reason = f"stopped at step {k + 1} of {len(table)} (cycle {cyc_n}, {label}, {st.action}): {reason}"
-    elif reason:
-        reason = f"stopped after the last step: {reason}"
-    ts = pd.concat(ts_parts, ignore_index=True) if ts_parts else pd.DataFrame()
-    meta = {
-        "material": cell.composite.name,
-        "zno_wt_percent": cell.composite.zno_wt_percent,
-        "protocol": protocol.name,
-        "temperature_C": cell.temperature_C,
-        "composite_mass_mg": cell.composite_mass_mg,
-        "thickness_um": cell.thickness_um,
-        "current_basis_factor": cell.current_basis_factor,
-        "capacity_basis": "per gram of composite",
-        "mesh_points": mesh_points,
-        "fitted_parameters": {n: pset.value(n) for n in pset.fitted_names()},
-        "steps_completed": k,
-        "steps_planned": len(table),
-        "steps_that_could_not_run": skipped,
-    }
-    cycles_df = pd.DataFrame(rows, columns=list(CYCLE_COLUMNS))
-    return RunResult(timeseries=ts, cycles=cycles_df, metadata=meta, completed=completed, stop_reason=reason)
+class _StepBook:
+    """Turns step solutions into time-series rows and cycle-table rows as they arrive."""
+
+    def __init__(self, cell: Cell, protocol: Protocol, pset: ParameterSet, mesh_points: int,
+                 timeseries_cycles: set[int] | None):
+        self.cell, self.protocol, self.pset, self.mesh_points = cell, protocol, pset, mesh_points
+        self.books = _books(cell)
+        self.table = protocol.step_table()
+        self.keep = timeseries_cycles
+        self.block_of_cycle: dict[int, tuple[int, str]] = {}
+        cyc = 0
+        for bi, b in enumerate(protocol.blocks):
+            for _ in range(b.repeat):
+                cyc += 1
+                self.block_of_cycle[cyc] = (bi, b.label)
+        self.ts_parts: list[pd.DataFrame] = []
+        self.rows: list[dict] = []
+        self.skipped: list[int] = []
+        self.n_done = 0
+        self.thickness: ThicknessTracker | None = None
+        self._cycle: dict | None = None
+
+    # ---------------------------------------------------------------------------- per step
+    def add(self, k: int, ssol) -> None:
+        cycle_index, _, pstep = self.table[k]
+        if self._cycle is None or self._cycle["cycle_index"] != cycle_index:
+            self._close_cycle()
+            self._cycle = {"cycle_index": cycle_index, "caps": {a: 0.0 for a in self.books.actions},
+                           "energy": {a: 0.0 for a in self.books.actions}, "setting": None, "state": {},
+                           "thickness": {}}
+        cyc = self._cycle
+        self.n_done = k + 1
+        setting = pstep.c_rate if pstep.c_rate is not None else pstep.current_A_per_g
+        if setting is not None:
+            cyc["setting"] = setting
+        if ssol is None:
+            self.skipped.append(k + 1)
+            return
+        t = ssol["Time [s]"].entries
+        V = ssol["Voltage [V]"].entries
+        I = ssol["Current [A]"].entries
+        q = ssol["Charge passed [A.h]"].entries
+        action = "rest" if pstep.action == "rest" else _step_action(ssol, self.books.actions)
+        if action in cyc["caps"]:
+            cyc["caps"][action] += abs(q[-1] - q[0])
+            cyc["energy"][action] += abs(np.trapezoid(V, q))
+        states = {col: ssol[var].entries for col, var in STATE_COLUMNS.items()}
+        thickness = self._thickness_um(ssol)
+        cyc["state"] = {col: float(v[-1]) for col, v in states.items()}
+        if action != "rest":
+            cyc["thickness"][action] = float(thickness[-1])
+        if self.keep is not None and cycle_index not in self.keep:
+            return
+        part = {
+            "test_time_second": t,
+            "voltage_volt": V,
+            "current_ampere": -I if isinstance(self.cell, HalfCell) else I,  # BDF: + charges the cell
+            "cycle_count": cycle_index,
+            "step_count": k + 1,
+            "step_type": action,
+            "lithiated_charge_ah": q,
+            **states,
+            "si_electrode_thickness_um": thickness,
+        }
+        if isinstance(self.cell, HalfCell):
+            part["voltage_vs_li_in_volt"] = ssol["Voltage vs Li-In [V]"].entries
+        else:
+            part["cathode_potential_volt"] = ssol["Cathode potential [V]"].entries
+            part["anode_potential_volt"] = ssol["Anode potential [V]"].entries
+            part["discharge_capacity_ah"] = ssol["Discharge capacity [A.h]"].entries
+        self.ts_parts.append(pd.DataFrame(part))
+
+    def _thickness_um(self, ssol) -> np.ndarray:
+        solid = ssol["Solid fraction [-]"].entries
+        if self.thickness is None:
+            nodes = ssol["x [m]"].entries[:, 0]
+            anode = self.cell.anode if isinstance(self.cell, FullCell) else self.cell
+            self.thickness = ThicknessTracker(cell_widths_m(nodes, anode.thickness_m),
+                                              float(ssol["Pristine solid fraction [-]"].entries[0]),
+                                              float(ssol["Pore accommodation fraction [-]"].entries[0]))
+        return self.thickness.thickness_um(solid)
+
+    # ---------------------------------------------------------------------------- per cycle
+    def _close_cycle(self) -> None:
+        cyc = self._cycle
+        if cyc is None:
+            return
+        b = self.books
+        mass_g = b.mass_g(self.cell)
+        bi, label = self.block_of_cycle[cyc["cycle_index"]]
+        num, den = (cyc["caps"][a] for a in b.efficiency)
+        row = {"cycle_index": cyc["cycle_index"], "block_index": bi, "block_label": label}
+        row["c_rate" if isinstance(self.cell, FullCell) else "current_A_per_g"] = cyc["setting"]
+        for a in b.actions:
+            cap = cyc["caps"][a]
+            row[f"{a}_capacity_mAh"] = 1000 * cap
+            row[f"{a}_capacity_mAh_per_g"] = 1000 * cap / mass_g
+            row[f"{a}_mean_voltage_V"] = cyc["energy"][a] / cap if cap > 0 else float("nan")
+            row[f"thickness_after_{a}_um"] = cyc["thickness"].get(a, float("nan"))
+        row["coulombic_efficiency_percent"] = 100 * num / den if den > 0 else float("nan")
+        row.update({col: cyc["state"].get(col, float("nan")) for col in STATE_COLUMNS})
+        self.rows.append(row)
+
+    def result(self, reason: str) -> RunResult:
+        self._close_cycle()
+        self._cycle = None
+        k, table = self.n_done, self.table
+        completed = k >= len(table) and not reason
+        if reason and k < len(table):
+            cyc_n, label, st = table[k]
+            reason = f"stopped at step {k + 1} of {len(table)} (cycle {cyc_n}, {label}, {st.action}): {reason}"
+        elif reason:
+            reason = f"stopped after the last step: {reason}"
+        ts = pd.concat(self.ts_parts, ignore_index=True) if self.ts_parts else pd.DataFrame()
+        cell = self.cell
+        meta = {
+            "cell": "full cell" if isinstance(cell, FullCell) else "half cell",
+            "material": cell.composite.name,
+            "zno_wt_percent": cell.composite.zno_wt_percent,
+            "protocol": self.protocol.name,
+            "temperature_C": cell.temperature_C,
+            "capacity_basis": self.books.basis,
+            "mesh_points": self.mesh_points,
+            "fitted_parameters": {n: self.pset.value(n) for n in self.pset.fitted_names()},
+            "steps_completed": k,
+            "steps_planned": len(table),
+            "steps_that_could_not_run": self.skipped,
+        }
+        if isinstance(cell, FullCell):
+            meta.update({
+                "ncm_loading_mg_per_cm2": cell.ncm_loading_mg_per_cm2,
+                "ncm_mass_mg": 1000 * cell.ncm_mass_g,
+                "cathode_thickness_um": 1e6 * cell.cathode_thickness_m,
+                "np_ratio": cell.np_ratio,
+                "anode_composite_mass_mg": cell.anode_composite_mass_mg,
+                "anode_thickness_um": cell.anode.thickness_um,
+                "nominal_capacity_mAh_per_g": cell.nominal_capacity_mAh_per_g,
+            })
+        else:
+            meta.update({
+                "composite_mass_mg": cell.composite_mass_mg,
+                "thickness_um": cell.thickness_um,
+                "current_basis_factor": cell.current_basis_factor,
+            })
+        cycles_df = pd.DataFrame(self.rows, columns=list(self.books.columns))
+        return RunResult(timeseries=ts, cycles=cycles_df, metadata=meta, completed=completed, stop_reason=reason)

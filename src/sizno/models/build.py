@@ -5,6 +5,7 @@ from __future__ import annotations
 import pybamm
 
 from sizno.cell import HalfCell
+from sizno.cell.full_cell import FullCell
 from sizno.materials import load_phases
 from sizno.models.parameters import ParameterSet, load_parameter_set
 
@@ -42,3 +43,27 @@ def half_cell_parameter_values(cell: HalfCell, pset: ParameterSet | None = None)
         "Upper voltage cut-off [V]": cell.upper_cutoff_V,
     }
     return pybamm.ParameterValues(params)
+
+
+def full_cell_parameter_values(cell: FullCell, pset: ParameterSet | None = None) -> pybamm.ParameterValues:
+    """Every parameter the full-cell model reads: the anode's (as in its half cell) plus the cathode's."""
+    pset = pset or load_parameter_set()
+    values = half_cell_parameter_values(cell.anode, pset)
+    vals = pset.at_temperature(cell.temperature_K)
+    lib = load_phases()
+    ncm = lib.phases["NCM811"]
+    vf = cell.cathode_volume_fractions
+    brug = vals["Cathode Bruggeman exponent [-]"]
+    kappa = vals["LPSCl ionic conductivity [S.m-1]"]
+    values.update({
+        "Cathode thickness [m]": cell.cathode_thickness_m,
+        "Cathode area [m2]": cell.cathode_area_m2,
+        "NCM811 Li concentration at theta = 1 [mol.m-3]": ncm.density_g_per_cm3 * 1e6 / ncm.molar_mass_g_per_mol,
+        "NCM811 volume fraction [-]": vf["NCM811"],
+        "Cathode effective ionic conductivity [S.m-1]": kappa * vf["LPSCl"] ** brug,
+        "Cathode effective electronic conductivity [S.m-1]": vals["VGCF electronic conductivity [S.m-1]"] * vf["VGCF"] ** brug,
+        "Separator resistance [Ohm]": cell.separator_thickness_um * 1e-6 / (kappa * cell.separator_area_m2),
+        "Lower voltage cut-off [V]": cell.lower_cutoff_V,
+        "Upper voltage cut-off [V]": cell.upper_cutoff_V,
+    }, check_already_exists=False)
+    return values

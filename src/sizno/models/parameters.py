@@ -12,7 +12,7 @@ from sizno.data import read_toml, read_user_toml
 from sizno.errors import SiznoInputError
 from sizno.units import arrhenius_factor
 
-DEFAULT_SET = "parameters/dense-anode.toml"
+DEFAULT_SETS = ("parameters/dense-anode.toml", "parameters/ncm811.toml")  # anode, cathode
 FITTED_SET = "parameters/fitted.toml"
 
 
@@ -88,7 +88,9 @@ def fitted_values(path: Path | None = None) -> dict[str, float]:
 
 @lru_cache(maxsize=4)
 def _default_set() -> ParameterSet:
-    pset = _parse(read_toml(DEFAULT_SET))
+    raws = [read_toml(name) for name in DEFAULT_SETS]
+    merged = {k: v for raw in raws for k, v in raw.items()}
+    pset = _parse(merged)
     fitted = fitted_values()
     return pset.with_values({k: v for k, v in fitted.items() if k in pset.entries}) if fitted else pset
 

@@ -37,6 +37,14 @@ FULL_CELL_CYCLE_COLUMNS = (
 )
 
 
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 @dataclass
 class RunResult:
     """What a simulation (or a measured file) produced."""
@@ -58,6 +66,34 @@ class RunResult:
         if rows.empty:
             raise KeyError(f"block {block_index} not reached")
         return rows.iloc[-1]
+
+    def step_state(self, cycle_index: int, step_type: str, at: str = "end") -> dict[str, float]:
+        """The model's state at the start or end of the `step_type` step ('lithiation',
+        'delithiation', 'charge', 'discharge', 'rest') of cycle `cycle_index`: the last (or first)
+        time-series row of that step, as {column: value} (x-averaged state columns, charge, time).
+
+        Where the time series does not hold that cycle (not kept), the end of the cycle's closing
+        step (delithiation in a half cell) falls back to the cycle table's end-of-cycle state.
+        """
+        if at not in ("start", "end"):
+            raise SiznoInputError("at", f"got '{at}'", "start, end")
+        ts = self.timeseries
+        kept = not ts.empty and "cycle_count" in ts and bool((ts["cycle_count"] == cycle_index).any())
+        if kept:
+            rows = ts.loc[(ts["cycle_count"] == cycle_index) & (ts["step_type"] == step_type)]
+            if not rows.empty:
+                steps = rows["step_count"]
+                first, last = int(steps.min()), int(steps.max())
+                row = rows.loc[steps == (first if at == "start" else last)].iloc[0 if at == "start" else -1]
+                return {k: float(v) for k, v in row.items() if _is_number(v)}
+        # a cycle whose time series was not kept: the cycle table holds the state at the end of the
+        # cycle, i.e. after the step named in its 6th column (delithiation in a half cell)
+        closing = self.cycles.columns[5].removesuffix("_capacity_mAh") if len(self.cycles.columns) > 5 else None
+        if not kept and at == "end" and step_type == closing and cycle_index in set(self.cycles["cycle_index"]):
+            row = self.cycles.loc[self.cycles["cycle_index"] == cycle_index].iloc[0]
+            return {k: float(row[k]) for k in _STATES if k in row}
+        raise SiznoInputError("state", f"no {step_type} step in cycle {cycle_index} of this result",
+                              f"cycles 1..{len(self.cycles)} with a {step_type} step that ran")
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -58,7 +58,7 @@ runner = CliRunner()
 
 def test_cli_pattern_json_csv_plot(app, tmp_path):
     j, c, p = tmp_path / "p.json", tmp_path / "p.csv", tmp_path / "p.png"
-    r = runner.invoke(app, ["xrd", "pattern", "--material", "si-zno4", "--state", "lithiated", "--json", str(j), "--csv", str(c), "--plot", str(p)])
+    r = runner.invoke(app, ["xrd", "pattern", "--material", "si-zno4", "--state", "lithiated", "--quick", "--json", str(j), "--csv", str(c), "--plot", str(p)])
     assert r.exit_code == 0, r.output
     d = json.loads(j.read_text())
     assert "ZnO" not in d["mass_fractions"] and d["wavelength_A"] == pytest.approx(1.54184)

@@ -5,7 +5,7 @@ Submodules import pymatgen lazily, so ``import sizno.structure`` (and the CLI) s
 
 - ``structures``: Wyckoff data → pymatgen ``Structure`` (``crystal_structure("Si")``)
 - ``xrd``: reflections, Scherrer-broadened patterns, mixtures by mass fraction
-- ``exsitu``: phase fractions of pristine / lithiated / delithiated states → pattern
+- ``exsitu``: phases of pristine / lithiated / delithiated states from the half-cell model → pattern
 - ``indexing``: background removal, peak finding, matching against the phase library
 - ``dspacing``: fringe spacing → (phase, hkl) and (phase, hkl) → d, 2θ
 - ``raman``: band table with sources and lookup

@@ -47,8 +47,9 @@ def xrd_pattern(
     phase: Optional[List[str]] = typer.Option(None, "--phase", help="A phase (repeatable, equal mass each): Si, ZnO, Zn, LiZn, Li2O, Li13Si4, Li15Si4, c-Si, a-Si, a-LixSi."),
     fractions: Optional[str] = typer.Option(None, help="Mass fractions, e.g. 'c-Si=0.9,ZnO=0.1' (normalised to 1)."),
     material: Optional[str] = typer.Option(None, help="A named material (si, si-zno2, si-zno4, si-zno8) for a virtual ex-situ pattern."),
-    state: str = typer.Option("pristine", help="Electrode state with --material: pristine, lithiated, delithiated, cycled."),
-    cycles: int = typer.Option(1, help="Cycles for --state cycled."),
+    state: str = typer.Option("pristine", help="Electrode state with --material, from the half-cell model: pristine, lithiated (end of lithiation), delithiated / cycled (end of delithiation)."),
+    cycles: int = typer.Option(1, help="With --material: the cycle whose end of lithiation/delithiation is shown (first-cycle protocol repeated)."),
+    quick: bool = typer.Option(False, "--quick", help="With --material: coarse mesh for the model run (a few seconds)."),
     wavelength: str = typer.Option("CuKa", help="Tube line (CuKa, CuKa1, MoKa, ...) or a wavelength in Å."),
     two_theta_min: float = typer.Option(10.0, help="Lower end of the scan [deg]."),
     two_theta_max: float = typer.Option(80.0, help="Upper end of the scan [deg]."),
@@ -61,15 +62,19 @@ def xrd_pattern(
     json_path: Optional[Path] = JsonOption,
 ):
     """Compute a powder pattern: one or more phases, a mixture, or a material in an electrode state."""
-    from sizno.structure.exsitu import default_phase_fractions
     from sizno.structure.xrd import mixture_pattern
 
     chosen = sum(x is not None and x != [] for x in (phase, fractions, material))
     if chosen != 1:
         raise SiznoInputError("pattern", "give exactly one of --phase, --fractions, --material", "--phase Si | --fractions c-Si=0.9,ZnO=0.1 | --material si-zno4 --state lithiated")
+    model = None
     if material:
-        fr = default_phase_fractions(material, state, cycles)
-        label = f"{material} {state}"
+        from sizno.structure.exsitu import model_states
+
+        model = model_states(material, (state,), cycles, quick)[state]
+        fr = model.mass_fractions
+        label = f"{material} {state}" + (f" (cycle {model.cycle})" if model.cycle > 1 else "")
+        _print_model_phases(model)
     elif fractions:
         fr = _parse_fractions(fractions)
         label = "mixture"
@@ -110,7 +115,22 @@ def xrd_pattern(
         from sizno.structure.plots import plot_pattern
 
         console.print(f"wrote {plot_pattern(pat, plot)}")
-    write_json(json_path, pat.to_dict())
+    out = pat.to_dict()
+    if model is not None:
+        out["model"] = model.to_dict()
+    write_json(json_path, out)
+
+
+def _print_model_phases(model) -> None:
+    t = Table(title=f"{model.material} {model.state}: phases from the half-cell model ({model.source})")
+    for c in ("phase", "mass frac.", "g per g composite"):
+        t.add_column(c, justify="right")
+    for k, v in model.mass_fractions.items():
+        t.add_row(k, f"{v:.4f}", f"{model.grams_per_g_composite[k]:.4f}")
+    console.print(t)
+    am = "a-LixSi" if model.state == "lithiated" else "a-Si"
+    console.print(f"x in amorphous Li_xSi ({am}): {model.x_li_per_si_amorphous:.3f} (trapped {model.x_li_per_si_trapped:.3f}); "
+                  f"Li held: {1000 * model.li_total_mol_per_g_composite:.3f} mmol per g composite")
 
 
 @xrd_app.command("index")

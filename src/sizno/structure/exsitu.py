@@ -1,110 +1,196 @@
-"""Virtual ex-situ XRD: the phase fractions of an electrode state turned into a powder pattern.
+"""Virtual ex-situ XRD: the electrochemical model's state of an electrode turned into phases and a pattern.
 
-The electrochemical model hands over a plain dict {phase name: mass fraction} with the names
-below; until it does, ``default_phase_fractions`` derives one from the composite's composition
-and the paper's mechanism (Results, discussion of Fig. 3):
+The half-cell model (`sizno.models.dense_anode`, run by `sizno.experiments.runner.run_half_cell`
+on the first-cycle protocol, repeated for later cycles) gives x-averaged states at the end of
+each step (`RunResult.step_state`): the amorphous fraction s of the Si, the Li in the amorphous
+Si (mobile c, trapped tr, cut off with cracked Si li_iso; all per Si capacity, 3.75 Li per Si),
+the ZnO conversion chi and the LiZn fraction y (per initial ZnO). Per gram of pristine composite
+(Si and ZnO mass fractions from ``sizno.materials.named_material``), with n_Si, n_ZnO its moles:
 
-* pristine:     c-Si + ZnO (ZnO mass fraction from the recipe, ``named_material(...)``)
-* lithiated:    end of the first lithiation. A fraction ``residual_c_si`` of the Si atoms stays
-                crystalline (the paper's weak 28.4° peak); the rest is LixSi with x = ``x_li_si``
-                (3.25, the paper's Li13Si4); ZnO + 3 Li → Li2O + LiZn, completely.
-* delithiated:  end of the first delithiation. LixSi → a-Si (all Li removed), residual c-Si
-                unchanged, LiZn → Zn, Li2O stays (ZnO does not re-form).
-* cycled:       after N cycles, delithiated: the same phases as ``delithiated`` with the residual
-                c-Si amorphised as ``residual_c_si · (1 - amorphised_per_cycle)^(N-1)``; the default
-                rate is an assumption (0.0 keeps the first-cycle value), the model should supply it.
+* c-Si:          (1 - s) n_Si                                   (never lithiated)
+* amorphous Si:  s n_Si Si atoms holding 3.75 n_Si (c + tr + li_iso) Li, i.e. Li_xSi with
+                 x = 3.75 (c + tr + li_iso) / s. The model fills the amorphous phase uniformly
+                 (one phase, not a-Si next to a-LixSi), so it is reported as one phase named by
+                 the state: ``a-LixSi`` at the end of a lithiation, ``a-Si`` at the end of a
+                 delithiation and in the pristine electrode (the model's thin amorphous surface band).
+                 Trapped Li (the first-cycle loss) stays in this phase: the delithiated a-Si is
+                 Li_xSi with x = 3.75 (c + tr + li_iso) / s ≈ 3.75 tr / s, and its mass includes it.
+* ZnO:           (1 - chi) n_ZnO;  Li2O: chi n_ZnO (ZnO + 2 Li -> Zn + Li2O)
+* Zn:            (chi - y) n_ZnO;  LiZn: y n_ZnO
 
-Lithium trapped in the silicon (the paper's 23.7 % first-cycle loss) is not represented: the
-delithiated a-Si is Li-free. Mass fractions are of the electrode's active material (binder,
-electrolyte and the SEI are left out).
+Phases below 1e-9 of the mass are dropped (solver round-off).
+Mass fractions are of the electrode's active solid in that state (composite + the Li it took
+up): binder, solid electrolyte and the SEI are left out. Lithium balance: the Li held by the
+phases equals the model's charge passed minus the Li in the SEI (tested).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from sizno.errors import SiznoInputError
 
+if TYPE_CHECKING:
+    from sizno.materials import Composite
+    from sizno.models.parameters import ParameterSet
+    from sizno.results import RunResult
+
 MODEL_PHASES = ("c-Si", "a-Si", "a-LixSi", "ZnO", "Zn", "LiZn", "Li2O")
 STATES = ("pristine", "lithiated", "delithiated", "cycled")
+SI_CAPACITY_LI_PER_SI = 3.75  # the model's unit of Li: 3.75 Li per Si
+MIN_MASS_FRACTION = 1e-9  # phases below this are round-off of a finished reaction (chi = 1 - 1e-14)
+PROTOCOL = "first-cycle"  # the model's protocol for every state (repeated for cycle N)
 
-# Molar masses [g/mol] of the elements involved (IUPAC 2021 standard atomic weights).
-_M_LI = 6.94
-_M_SI = 28.0855
+# x-averaged model states the phases are built from (RunResult time-series/cycle-table columns)
+STATE_KEYS = ("amorphous_fraction", "mobile_lithium_fraction", "trapped_lithium_fraction",
+              "isolated_lithium_fraction", "zno_conversion", "lizn_fraction")
 
 
 @dataclass(frozen=True)
-class ExSituAssumptions:
-    """What the default phase fractions assume (the electrochemical model will replace them)."""
+class ElectrodeState:
+    """Phases of an electrode in one state, from the model."""
 
-    residual_c_si: float = 0.02  # fraction of Si atoms never lithiated in the first cycle
-    x_li_si: float = 3.25  # x in LixSi at the end of lithiation (Li13Si4, the paper's assignment)
-    zno_converted: float = 1.0  # fraction of ZnO converted (ZnO peaks vanish in Fig. 3a)
-    amorphised_per_cycle: float = 0.0  # fraction of the residual c-Si amorphised per later cycle
+    material: str
+    state: str
+    cycle: int  # the cycle whose lithiation/delithiation ended (0 for pristine)
+    mass_fractions: dict[str, float]  # of the active solid in this state, sum 1
+    grams_per_g_composite: dict[str, float]  # per gram of pristine composite (Si + ZnO)
+    x_li_per_si_amorphous: float  # x in the amorphous Li_xSi (a-LixSi or a-Si), trapped Li included
+    x_li_per_si_trapped: float  # of which trapped
+    li_mol_per_g_composite: dict[str, float]  # Li by where it sits: mobile, trapped, isolated, LiZn, Li2O
+    model_state: dict[str, float] = field(default_factory=dict)  # the x-averaged states used
+    source: str = ""
 
-    def check(self) -> "ExSituAssumptions":
-        for name, lo, hi in (
-            ("residual_c_si", 0, 1),
-            ("x_li_si", 0, 4.4),
-            ("zno_converted", 0, 1),
-            ("amorphised_per_cycle", 0, 1),
-        ):
-            v = getattr(self, name)
-            if not (math.isfinite(v) and lo <= v <= hi):
-                raise SiznoInputError(name, f"got {v}", f"{lo}..{hi}")
-        return self
+    @property
+    def li_total_mol_per_g_composite(self) -> float:
+        return sum(self.li_mol_per_g_composite.values())
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["li_total_mol_per_g_composite"] = self.li_total_mol_per_g_composite
+        return d
 
 
 def _molar_masses() -> dict[str, float]:
     from sizno.materials import load_phases
 
     ph = load_phases().phases
-    return {k: ph[k].molar_mass_g_per_mol for k in ("Si", "ZnO", "Zn", "LiZn", "Li2O")}
+    M = {k: ph[k].molar_mass_g_per_mol for k in ("Si", "ZnO", "Zn", "LiZn", "Li2O")}
+    M["Li"] = M["LiZn"] - M["Zn"]
+    return M
 
 
-def default_phase_fractions(
-    material: str = "si-zno4",
-    state: str = "pristine",
-    cycles: int = 1,
-    assumptions: ExSituAssumptions = ExSituAssumptions(),
-) -> dict[str, float]:
-    """Mass fractions {phase: w} of a named material (si, si-zno2, si-zno4, si-zno8) in a state.
-
-    Derived per gram of pristine composite: ZnO mass fraction from
-    ``sizno.materials.named_material(material).zno_mass_fraction``; the rest is Si.
-    """
+def _composite(material: "str | Composite") -> "Composite":
     from sizno.materials import named_material
 
+    return named_material(material) if isinstance(material, str) else material
+
+
+def _check_state(state: str, cycle: int) -> None:
     if state not in STATES:
         raise SiznoInputError("state", f"unknown state '{state}'", ", ".join(STATES))
-    if not (isinstance(cycles, int) and cycles >= 1):
-        raise SiznoInputError("cycles", f"got {cycles}", "an integer >= 1")
-    a = assumptions.check()
-    comp = named_material(material)
-    w_zno = comp.zno_mass_fraction
-    w_si = 1.0 - w_zno
-    M = _molar_masses()
-    n_si = w_si / M["Si"]
-    n_zno = w_zno / M["ZnO"]
+    if isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1:
+        raise SiznoInputError("cycles", f"got {cycle}", "an integer >= 1")
 
+
+def phases_from_model_state(material: "str | Composite", model_state: dict[str, float], amorphous_name: str,
+                            state: str = "", cycle: int = 0, source: str = "") -> ElectrodeState:
+    """Mass balance per gram of composite: x-averaged model states (``STATE_KEYS``) -> phases."""
+    if amorphous_name not in ("a-Si", "a-LixSi"):
+        raise SiznoInputError("amorphous_name", f"got '{amorphous_name}'", "a-Si, a-LixSi")
+    missing = [k for k in STATE_KEYS if k not in model_state or not math.isfinite(model_state[k])]
+    if missing:
+        raise SiznoInputError("model state", f"missing or not finite: {', '.join(missing)}", ", ".join(STATE_KEYS))
+    comp = _composite(material)
+    M = _molar_masses()
+    clip = lambda v, hi=math.inf: min(max(float(v), 0.0), hi)  # noqa: E731  (solver round-off)
+    s = clip(model_state["amorphous_fraction"], 1.0)
+    c = clip(model_state["mobile_lithium_fraction"])
+    tr = clip(model_state["trapped_lithium_fraction"])
+    li_iso = clip(model_state["isolated_lithium_fraction"])
+    chi = clip(model_state["zno_conversion"], 1.0)
+    y = clip(model_state["lizn_fraction"], chi)
+
+    n_si = comp.si_mass_fraction / M["Si"]
+    n_zno = comp.zno_mass_fraction / M["ZnO"]
+    q = SI_CAPACITY_LI_PER_SI * n_si  # mol Li per unit of the model's Si-capacity fractions
+    li = {"mobile": q * c, "trapped": q * tr, "isolated": q * li_iso, "LiZn": y * n_zno, "Li2O": 2 * chi * n_zno}
+    li_am = li["mobile"] + li["trapped"] + li["isolated"]
+    grams = {
+        "c-Si": (1 - s) * n_si * M["Si"],
+        amorphous_name: s * n_si * M["Si"] + li_am * M["Li"],
+        "ZnO": (1 - chi) * n_zno * M["ZnO"],
+        "Zn": (chi - y) * n_zno * M["Zn"],
+        "LiZn": y * n_zno * M["LiZn"],
+        "Li2O": chi * n_zno * M["Li2O"],
+    }
+    total = sum(grams.values())
+    grams = {k: v for k, v in grams.items() if v > MIN_MASS_FRACTION * total}  # solver round-off
+    total = sum(grams.values())
+    x_am = li_am / (s * n_si) if s > 0 else float("nan")
+    x_tr = li["trapped"] / (s * n_si) if s > 0 else float("nan")
+    return ElectrodeState(
+        material=comp.name, state=state, cycle=cycle,
+        mass_fractions={k: v / total for k, v in grams.items()},
+        grams_per_g_composite=grams, x_li_per_si_amorphous=x_am, x_li_per_si_trapped=x_tr,
+        li_mol_per_g_composite=li, model_state={k: float(model_state[k]) for k in STATE_KEYS}, source=source,
+    )
+
+
+def phase_state(result: "RunResult", state: str, cycle: int = 1, material: "str | Composite | None" = None) -> ElectrodeState:
+    """Phases of a half-cell run's electrode: 'pristine' (start of the run), 'lithiated' (end of
+    the lithiation of `cycle`), 'delithiated' or 'cycled' (end of the delithiation of `cycle`)."""
+    _check_state(state, cycle)
+    if result.metadata.get("cell", "half cell") != "half cell":
+        raise SiznoInputError("result", f"a {result.metadata.get('cell')} run", "a half-cell run (run_half_cell)")
+    material = material if material is not None else result.metadata.get("material")
+    if material is None:
+        raise SiznoInputError("material", "not given and not in the result's metadata", "si, si-zno2, si-zno4, si-zno8")
     if state == "pristine":
-        masses = {"c-Si": w_si, "ZnO": w_zno}
+        st, name, cyc = result.step_state(1, "lithiation", at="start"), "a-Si", 0
+    elif state == "lithiated":
+        st, name, cyc = result.step_state(cycle, "lithiation"), "a-LixSi", cycle
     else:
-        residual = a.residual_c_si
-        if state == "cycled":
-            residual *= (1.0 - a.amorphised_per_cycle) ** (cycles - 1)
-        n_conv = a.zno_converted * n_zno
-        masses = {"c-Si": residual * n_si * M["Si"], "ZnO": (n_zno - n_conv) * M["ZnO"], "Li2O": n_conv * M["Li2O"]}
-        if state == "lithiated":
-            masses["a-LixSi"] = (1.0 - residual) * n_si * (_M_SI + a.x_li_si * _M_LI)
-            masses["LiZn"] = n_conv * M["LiZn"]
-        else:  # delithiated / cycled (in the delithiated state)
-            masses["a-Si"] = (1.0 - residual) * n_si * M["Si"]
-            masses["Zn"] = n_conv * M["Zn"]
-    masses = {k: v for k, v in masses.items() if v > 0}
-    total = sum(masses.values())
-    return {k: v / total for k, v in masses.items()}
+        st, name, cyc = result.step_state(cycle, "delithiation"), "a-Si", cycle
+    mesh = result.metadata.get("mesh_points")
+    src = f"model: {result.metadata.get('protocol', '?')} run, mesh {mesh}"
+    return phases_from_model_state(material, st, name, state, cyc, src)
+
+
+def pristine_state(material: "str | Composite", pset: "ParameterSet | None" = None) -> ElectrodeState:
+    """The pristine electrode from the model's initial conditions (no simulation needed)."""
+    from sizno.cell import paper_half_cell
+    from sizno.models.build import half_cell_parameter_values
+
+    comp = _composite(material)
+    vals = half_cell_parameter_values(paper_half_cell(comp), pset)
+    s0 = float(vals["Initial amorphous fraction [-]"])
+    st = dict.fromkeys(STATE_KEYS, 0.0)
+    st.update(amorphous_fraction=s0, mobile_lithium_fraction=s0 * float(vals["Initial amorphous Li filling [-]"]))
+    return phases_from_model_state(comp, st, "a-Si", "pristine", 0, "model: initial conditions")
+
+
+def model_states(material: "str | Composite", states: tuple[str, ...] = ("pristine", "lithiated", "delithiated"),
+                 cycles: int = 1, quick: bool = False, pset: "ParameterSet | None" = None) -> dict[str, ElectrodeState]:
+    """{state: ElectrodeState} of the paper's half cell of `material`, from one model run of the
+    first-cycle protocol repeated `cycles` times (no run if only 'pristine' is asked for).
+    'lithiated' / 'delithiated' / 'cycled' are taken at cycle `cycles`. `quick`: coarse mesh."""
+    for s in states:
+        _check_state(s, cycles)
+    comp = _composite(material)
+    out = {s: pristine_state(comp, pset) for s in states if s == "pristine"}
+    if any(s != "pristine" for s in states):
+        from sizno.experiments.protocols import load_protocol
+        from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_half_cell
+
+        res = run_half_cell(comp, load_protocol(PROTOCOL).with_repeat(cycles), pset=pset,
+                            mesh_points=QUICK_MESH_POINTS if quick else DEFAULT_MESH_POINTS)
+        for s in states:
+            if s != "pristine":
+                out[s] = phase_state(res, s, cycles, comp)
+    return {s: out[s] for s in states}
 
 
 def virtual_exsitu_pattern(
@@ -112,15 +198,16 @@ def virtual_exsitu_pattern(
     state: str = "pristine",
     fractions: dict[str, float] | None = None,
     cycles: int = 1,
-    assumptions: ExSituAssumptions = ExSituAssumptions(),
+    quick: bool = False,
     **pattern_kwargs,
 ):
-    """Powder pattern of an electrode state: from ``fractions`` (the model's dict) when given,
-    else from ``default_phase_fractions``. Extra keywords go to ``xrd.mixture_pattern``."""
+    """Powder pattern of an electrode state: of ``fractions`` when given (any {phase: mass
+    fraction}), else of the model's phases (``model_states``). Extra keywords go to
+    ``xrd.mixture_pattern``."""
     from sizno.structure.xrd import mixture_pattern
 
     if fractions is None:
-        fractions = default_phase_fractions(material, state, cycles, assumptions)
-    label = f"{material} {state}" + (f" ({cycles} cycles)" if state == "cycled" else "")
+        fractions = model_states(material, (state,), cycles, quick)[state].mass_fractions
+    label = f"{material} {state}" + (f" (cycle {cycles})" if state != "pristine" and cycles > 1 else "")
     pattern_kwargs.setdefault("label", label)
     return mixture_pattern(fractions, **pattern_kwargs)

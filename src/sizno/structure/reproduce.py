@@ -120,5 +120,5 @@ def reproduce_figures(out_dir: Path, quick: bool = False) -> list[Path]:
     if "delithiated_zn_101_2theta" in ref:
         marks.append((ref["delithiated_zn_101_2theta"], "paper Zn (101)"))
     f3 = plot_stack(states, out_dir / "fig3a_xrd_exsitu.png",
-                    "Fig. 3a analogue: Si–ZnO4, first cycle (virtual ex-situ XRD, phases from the half-cell model)", marks)
+                    "Fig. 3a analogue: Si–ZnO4, first cycle (phases from the model)", marks)
     return [f1, f3]

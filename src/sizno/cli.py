@@ -63,23 +63,26 @@ def _progress():
 
 @app.command()
 def simulate(
-    material: str = typer.Option("si-zno4", help="si, si-zno2, si-zno4, si-zno8."),
-    protocol: str = typer.Option("first-cycle", help="first-cycle, rate-test, long-cycling, or a protocol .toml file."),
-    temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature (degC); default 60."),
-    current_A_per_g: Optional[float] = typer.Option(None, "--current-A-per-g", help="Run every step at this specific current (A/g)."),
+    material: str = typer.Option("si-zno4", help="si, si-zno2, si-zno4, si-zno8 (the Si electrode)."),
+    protocol: str = typer.Option("first-cycle", help="first-cycle, rate-test, long-cycling (half cell); full-cell-first-cycles, full-cell-rate-test, full-cell-cycling (NCM811 full cell); or a protocol .toml file."),
+    temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature (degC); default 60 (half cell), 25 (full cell)."),
+    current_A_per_g: Optional[float] = typer.Option(None, "--current-A-per-g", help="Half cell: run every step at this specific current (A/g)."),
+    c_rate: Optional[float] = typer.Option(None, "--c-rate", help="Full cell: run every step at this C-rate (1C = 200 mA/g NCM811)."),
     cycles: Optional[int] = typer.Option(None, help="Repeat count of every protocol block (cycles per rate, long cycles)."),
-    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Electrode thickness (um); default 22."),
-    composite_mass_mg: Optional[float] = typer.Option(None, "--composite-mass-mg", help="Composite mass (mg); default 1.0."),
-    lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off vs Li+/Li (V); default 0.01."),
-    upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off vs Li+/Li (V); default 2.0."),
+    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Half cell: electrode thickness (um); default 22."),
+    composite_mass_mg: Optional[float] = typer.Option(None, "--composite-mass-mg", help="Half cell: composite mass (mg); default 1.0."),
+    np_ratio: Optional[float] = typer.Option(None, "--np-ratio", help="Full cell: N/P capacity ratio; default 1.1."),
+    ncm_loading_mg_per_cm2: Optional[float] = typer.Option(None, "--ncm-loading-mg-per-cm2", help="Full cell: NCM811 loading; default 16."),
+    lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off (V); default 0.01 vs Li+/Li (half), 2.5 (full)."),
+    upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off (V); default 2.0 vs Li+/Li (half), 4.3 (full, at most 4.4)."),
     parameters: Optional[Path] = typer.Option(None, help="Parameter file (TOML) overriding the calibrated set."),
-    mesh_points: int = typer.Option(20, help="Finite-volume cells through the electrode thickness."),
+    mesh_points: int = typer.Option(20, help="Finite-volume cells through the Si electrode's thickness."),
     output: Path = typer.Option(Path("out/simulate.parquet"), help="Time series (.parquet or .csv); cycles and metadata beside it."),
     plot: bool = typer.Option(True, help="Write a PNG of voltage vs capacity beside the output."),
     json_path: Optional[Path] = JsonOption,
 ):
-    """Simulate one material, one protocol, one temperature on the paper's half cell."""
-    from sizno.experiments import load_protocol, run_half_cell
+    """Simulate one material and one protocol on the paper's half cell or NCM811 full cell (the protocol decides)."""
+    from sizno.experiments import load_protocol, run_full_cell, run_half_cell
     from sizno.models.parameters import load_parameter_set
 
     if mesh_points < 5 or mesh_points > 1000:
@@ -87,28 +90,42 @@ def simulate(
     if temperature_C is not None and not (-40 < temperature_C < 150):
         raise SiznoInputError("--temperature-C", f"got {temperature_C}", "-40 to 150 degC")
     proto = load_protocol(protocol)
+    full = proto.kind == "full-cell"
+    misplaced = [name for name, v, ok in (("--current-A-per-g", current_A_per_g, not full), ("--c-rate", c_rate, full),
+                                          ("--thickness-um", thickness_um, not full), ("--composite-mass-mg", composite_mass_mg, not full),
+                                          ("--np-ratio", np_ratio, full), ("--ncm-loading-mg-per-cm2", ncm_loading_mg_per_cm2, full))
+                 if v is not None and not ok]
+    if misplaced:
+        raise SiznoInputError(misplaced[0], f"does not apply to a {proto.kind} protocol",
+                              "A/g, thickness and mass for half cells; C-rate, N/P and loading for full cells")
     if current_A_per_g is not None:
         proto = proto.with_current(current_A_per_g)
+    if c_rate is not None:
+        proto = proto.with_c_rate(c_rate)
     if cycles is not None:
         proto = proto.with_repeat(cycles)
     pset = load_parameter_set(parameters)
     with _progress() as prog:
         task = prog.add_task(f"{material}, {proto.name}", total=proto.n_steps)
-        result = run_half_cell(material, proto, temperature_C=temperature_C, pset=pset, mesh_points=mesh_points,
-                               on_step=lambda: prog.advance(task), thickness_um=thickness_um,
-                               composite_mass_mg=composite_mass_mg, lower_cutoff_V=lower_cutoff_V,
-                               upper_cutoff_V=upper_cutoff_V)
+        common = dict(pset=pset, mesh_points=mesh_points, on_step=lambda: prog.advance(task),
+                      temperature_C=temperature_C, lower_cutoff_V=lower_cutoff_V, upper_cutoff_V=upper_cutoff_V)
+        if full:
+            result = run_full_cell(material, proto, np_ratio=np_ratio, ncm_loading_mg_per_cm2=ncm_loading_mg_per_cm2, **common)
+        else:
+            result = run_half_cell(material, proto, thickness_um=thickness_um, composite_mass_mg=composite_mass_mg, **common)
     paths = result.write(output)
     if plot and len(result.timeseries):
         from sizno.reproduce.plots import voltage_capacity_plot
 
         paths.append(voltage_capacity_plot(result, output.with_suffix(".png")))
-    t = Table(title=f"{material} — {proto.name} at {result.metadata['temperature_C']:g} °C")
-    for col in ("cycle", "A/g", "lithiation [mAh/g]", "delithiation [mAh/g]", "CE [%]"):
+    first, second = ("charge", "discharge") if full else ("lithiation", "delithiation")
+    t = Table(title=f"{material} — {proto.name} at {result.metadata['temperature_C']:g} °C ({result.metadata['capacity_basis']})")
+    for col in ("cycle", "C-rate" if full else "A/g", f"{first} [mAh/g]", f"{second} [mAh/g]", "CE [%]"):
         t.add_column(col, justify="right")
     for _, r in result.cycles.iterrows():
-        t.add_row(str(r.cycle_index), f"{r.current_A_per_g:g}", f"{r.lithiation_capacity_mAh_per_g:.0f}",
-                  f"{r.delithiation_capacity_mAh_per_g:.0f}", f"{r.coulombic_efficiency_percent:.1f}")
+        setting = r.c_rate if full else r.current_A_per_g
+        t.add_row(str(r.cycle_index), f"{setting:g}", f"{r[first + '_capacity_mAh_per_g']:.0f}",
+                  f"{r[second + '_capacity_mAh_per_g']:.0f}", f"{r.coulombic_efficiency_percent:.1f}")
     console.print(t)
     err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
     write_json(json_path, result.summary())
@@ -119,43 +136,50 @@ def simulate(
 @app.command()
 def calibrate(
     output: Path = typer.Option(Path("src/sizno/data/parameters/fitted.toml"), help="Where to write the fitted set."),
-    max_evaluations: int = typer.Option(60, help="Model evaluations allowed to the least-squares fit."),
+    stage: Optional[list[str]] = typer.Option(None, help="Fit only this stage (repeatable): half-cell, swelling, ageing, full-cell."),
+    max_evaluations: int = typer.Option(60, help="Model evaluations allowed to each stage's least-squares fit."),
     mesh_points: int = typer.Option(20, help="Finite-volume cells (use the same as reproduce)."),
     json_path: Optional[Path] = JsonOption,
 ):
-    """Fit the free parameters to the paper's calibration records (never validation)."""
-    from sizno.fitting.calibrate import calibrate as run_calibration, calibration_targets, write_fitted
+    """Fit the free parameters to the paper's calibration records (never validation), stage by stage."""
+    from sizno.fitting.calibrate import STAGE_NAMES, STAGES, calibrate as run_calibration, write_fitted
 
-    targets = calibration_targets()
-    err_console.print("calibrating to: " + ", ".join(t.id for t in targets))
+    chosen = tuple(stage or STAGE_NAMES)
+    unknown = [s for s in chosen if s not in STAGE_NAMES]
+    if unknown:
+        raise SiznoInputError("--stage", f"unknown stage '{unknown[0]}'", ", ".join(STAGE_NAMES))
+    err_console.print("calibrating to: " + ", ".join(r for s in STAGES if s.name in chosen for r in s.records))
     with _progress() as prog:
-        task = prog.add_task("model evaluations", total=max_evaluations)
-        res = run_calibration(mesh_points=mesh_points, max_evaluations=max_evaluations,
-                              on_evaluation=lambda c: prog.advance(task))
-    write_fitted(res, output, mesh_points)
+        task = prog.add_task("model evaluations", total=max_evaluations * len(chosen))
+        results = run_calibration(chosen, mesh_points=mesh_points, max_evaluations=max_evaluations,
+                                  on_evaluation=lambda c: prog.advance(task))
+    write_fitted(results, output, mesh_points)
     t = Table(title="calibration")
-    t.add_column("parameter")
+    for col in ("stage", "parameter"):
+        t.add_column(col)
     t.add_column("value", justify="right")
     t.add_column("1-sigma (rel.)", justify="right")
-    for k, v in res.values.items():
-        t.add_row(k, f"{v:.4g}", f"{res.uncertainty_relative[k]:.2g}")
-    console.print(t)
     r = Table(title="residuals (model - paper) / paper")
     r.add_column("record")
     r.add_column("residual", justify="right")
-    for k, v in res.residuals.items():
-        r.add_row(k, f"{100 * v:+.2f} %")
+    for name, res in results.items():
+        for k, v in res.values.items():
+            t.add_row(name, k, f"{v:.4g}", f"{res.uncertainty_relative[k]:.2g}")
+        for k, v in res.residuals.items():
+            r.add_row(k, f"{100 * v:+.2f} %")
+    console.print(t)
     console.print(r)
     err_console.print(f"wrote {output}", style="dim")
-    write_json(json_path, {"values": res.values, "residuals_relative": res.residuals,
-                           "uncertainty_relative": res.uncertainty_relative, "evaluations": res.n_evaluations})
+    write_json(json_path, {name: {"values": res.values, "residuals_relative": res.residuals,
+                                  "uncertainty_relative": res.uncertainty_relative, "evaluations": res.n_evaluations}
+                           for name, res in results.items()})
 
 
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("out"), help="Report folder."),
     quick: bool = typer.Option(False, help="Coarse settings (mesh, one cycle per rate): under a minute."),
-    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, structure, impedance, atomistic (not run by default)."),
+    only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, full-cell, structure, impedance, atomistic (not run by default)."),
     skip: Optional[list[str]] = typer.Option(None, help="Skip this area (repeatable)."),
     json_path: Optional[Path] = JsonOption,
 ):

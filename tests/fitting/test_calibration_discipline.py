@@ -27,12 +27,12 @@ def test_calibration_refuses_a_record_relabelled_validation(monkeypatch):
     raw = read_toml("reference/paper-values.toml")
     raw["half_cell_first_cycle"]["si"]["role"] = "validation"
     monkeypatch.setattr(ref, "read_toml", lambda _: raw)
-    ref.half_cell_reference.cache_clear()
+    ref.paper_reference.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="refusing"):
             cal.calibration_targets()
     finally:
-        ref.half_cell_reference.cache_clear()
+        ref.paper_reference.cache_clear()
 
 
 def test_changing_validation_values_does_not_change_targets(monkeypatch):
@@ -43,11 +43,11 @@ def test_changing_validation_values_does_not_change_targets(monkeypatch):
             entry["reversible_mAh_g" if "reversible_mAh_g" in entry else "reversible_mAh_g_approx"] = 1.0
     raw["half_cell_room_temperature"]["reversible_mAh_g"] = 1.0
     monkeypatch.setattr(ref, "read_toml", lambda _: raw)
-    ref.half_cell_reference.cache_clear()
+    ref.paper_reference.cache_clear()
     try:
         assert [(t.id, t.value) for t in cal.calibration_targets()] == before
     finally:
-        ref.half_cell_reference.cache_clear()
+        ref.paper_reference.cache_clear()
 
 
 def test_paper_file_copy_matches_the_shared_reference():

@@ -84,6 +84,19 @@ class Protocol(BaseModel):
         ]
         return self.model_copy(update={"blocks": blocks})
 
+    def with_c_rate(self, c_rate: float) -> "Protocol":
+        """Every charge/discharge step of a full-cell protocol at one C-rate."""
+        if not (0 < c_rate <= 20):
+            raise SiznoInputError("c_rate", f"got {c_rate}", "0 < C-rate <= 20")
+        blocks = [
+            b.model_copy(update={
+                "label": f"{c_rate:g}C",
+                "steps": [s.model_copy(update={"c_rate": c_rate}) if s.action != "rest" else s for s in b.steps],
+            })
+            for b in self.blocks
+        ]
+        return self.model_copy(update={"blocks": blocks})
+
     def with_repeat(self, repeat: int, block: int | None = None) -> "Protocol":
         """Every block (or only block number `block`, -1 = the last) repeated `repeat` times."""
         if repeat < 1:

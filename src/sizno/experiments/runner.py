@@ -74,12 +74,13 @@ class _StepCallback(pybamm.callbacks.Callback):
 
 def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None = None,
                      mesh_points: int = DEFAULT_MESH_POINTS, start: int = 0,
-                     initial: pybamm.Solution | None = None, stop: int | None = None) -> pybamm.Simulation:
+                     initial: pybamm.Solution | None = None, stop: int | None = None,
+                     cathode_mesh_points: int = CATHODE_MESH_POINTS) -> pybamm.Simulation:
     """Steps `start` to `stop` of the protocol, starting from the final state of `initial` if given."""
     if isinstance(cell, FullCell):
         model = FullCellModel()
         values = full_cell_parameter_values(cell, pset)
-        var_pts = {"x_n": mesh_points, "x_p": CATHODE_MESH_POINTS, "r_p": CATHODE_MESH_POINTS}
+        var_pts = {"x_n": mesh_points, "x_p": cathode_mesh_points, "r_p": cathode_mesh_points}
     else:
         model = DenseCompositeAnode()
         values = half_cell_parameter_values(cell, pset)
@@ -304,6 +305,7 @@ class _StepBook:
             "protocol": self.protocol.name,
             "temperature_C": cell.temperature_C,
             "capacity_basis": self.books.basis,
+            "capacity_mass_mg": 1000 * self.books.mass_g(cell),
             "mesh_points": self.mesh_points,
             "fitted_parameters": {n: self.pset.value(n) for n in self.pset.fitted_names()},
             "steps_completed": k,

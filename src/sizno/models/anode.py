@@ -43,7 +43,7 @@ from pybamm.input.parameters.lithium_ion.Chen2020_composite import (
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
 DOMAIN = "negative electrode"
-Z_MAX = 0.9995  # Li filling of the amorphous phase at which the model stops (OCP diverges)
+Z_FLOOR = 0.01  # surface filling below which the exchange current stops falling
 
 
 def smooth_abs(x, eps: float = 1e-8):
@@ -60,6 +60,13 @@ def _one_way(drive):
 def _log_interp(lo, hi, w):
     """exp((1 - w) ln lo + w ln hi): Lichtenecker (logarithmic) mixing."""
     return pybamm.exp((1 - w) * pybamm.log(lo) + w * pybamm.log(hi))
+
+
+def amorphous_ocp_branches(z):
+    """Lithiation and delithiation OCP [V vs Li+/Li] of a-LixSi at filling z (Verbrugge et al. 2016 fits,
+    PyBaMM). The delithiation fit has no end-member tail; it gets the lithiation fit's 1e-4/z so the
+    OCP rises steeply as the amorphous phase empties (the window's 2.0 V is reachable)."""
+    return silicon_ocp_lithiation_Mark2016(z), silicon_ocp_delithiation_Mark2016(z) + 1e-4 / z
 
 
 def anode_geometry() -> dict:
@@ -121,6 +128,7 @@ class DenseAnode:
         gamma_h = P("Hysteresis decay rate [-]")
         k_crack = P("Cracking rate per volumetric strain [-]")
         beta_pore = P("Pore accommodation fraction [-]")
+        k_relief = P("Front stress relief per delithiated capacity [-]")
 
         i0 = P("Interface exchange current density [A.m-2]")
         sig_act = P("Contact activation conductivity [S.m-1]")
@@ -138,17 +146,19 @@ class DenseAnode:
         tr = pybamm.Variable("Trapped lithium [-]", domain=DOMAIN)  # / Si capacity
         iso = pybamm.Variable("Isolated Si sites [-]", domain=DOMAIN)  # cracked off, / Si capacity
         li_iso = pybamm.Variable("Isolated lithium [-]", domain=DOMAIN)  # Li cut off with them
+        relief = pybamm.Variable("Front stress relief [-]", domain=DOMAIN)  # share of back-stress yielded
         delta = pybamm.Variable("SEI thickness [nm]")
         x = pybamm.SpatialVariable("x_n", domain=[DOMAIN], coord_sys="cartesian")
 
         # ---------------------------------------------------------------- thermodynamics
         free_sites = s - tr - iso
         z = c / free_sites  # filling of the amorphous phase's free, connected sites, 0..1
-        U_lith = silicon_ocp_lithiation_Mark2016(z)
-        # the delithiation fit has no end-member tail; add the lithiation fit's 1e-4/z so the OCP
-        # rises steeply as the amorphous phase empties (the window's 2.0 V is reachable)
-        U_delith = silicon_ocp_delithiation_Mark2016(z) + 1e-4 / z
+        U_lith, U_delith = amorphous_ocp_branches(z)
         U = (1 - h) / 2 * U_lith + (1 + h) / 2 * U_delith
+        # Li moves down the gradient of its mean chemical potential: hysteresis is dissipated where
+        # Li reacts, not along the path (a branch-dependent driving force would pump Li backwards
+        # into points still on the lithiation branch)
+        U_mean = (U_lith + U_delith) / 2
         f_RT = F / (R * T)
 
         # ---------------------------------------------------------------- conductivities
@@ -170,8 +180,9 @@ class DenseAnode:
         # ---------------------------------------------------------------- reactions [1/s]
         # compressive stress at the c-Si/a-LixSi front grows with the Li (volume) in the shell around
         # the shrinking core and lowers the potential at which the front advances by sigma*Omega/F
-        # ("self-limiting lithiation"): the front stalls with some c-Si left; it relaxes on delithiation
-        U_front = U_csi - stress_shift * (c + tr)
+        # ("self-limiting lithiation"): the front stalls with some c-Si left. The shell yields on
+        # each delithiation (relief), so the next lithiation advances the front further
+        U_front = U_csi - stress_shift * (c + tr) * (1 - relief)
         r_am = k_am * (1 - s) * _one_way(f_RT * (U_front - U))
         r_conv = k_conv * (1 - chi) * _one_way(f_RT * (U_conv - U))
         eta_lizn = 0.5 * f_RT * (U_lizn - U)
@@ -180,6 +191,7 @@ class DenseAnode:
 
         # ---------------------------------------------------------------- interface and SEI
         U0 = pybamm.boundary_value(U, "left")
+        z0 = pybamm.boundary_value(z, "left")
         sig_e0 = pybamm.boundary_value(sig_e, "left")
         gate = 1 / (1 + pybamm.exp(f_RT * (U0 - U_sei)))
         ddelta = k_sei / delta * gate  # nm/s
@@ -187,13 +199,15 @@ class DenseAnode:
         N0 = (I - I_sei) / (F * A)  # mol/m2/s of Li into the electrode
 
         # ---------------------------------------------------------------- transport and ageing
-        N = sig_amb / F * pybamm.grad(U)  # mol/m2/s, +x (into the electrode)
+        N = sig_amb / F * pybamm.grad(U_mean)  # mol/m2/s, +x (into the electrode)
         dli_si = -pybamm.div(N) / C_si - 2 * R_z * r_conv - R_z * r_lizn  # Li into the Si, all forms
         dcdt_net = dli_si - r_trap
         r_abs = smooth_abs(dcdt_net)
         strain_rate = expansion * r_abs  # volumetric strain rate of the Si [1/s]
         r_crack = k_crack * strain_rate  # fraction of the connected Si cracked off per second
         dcdt = dcdt_net - r_crack * c
+        # the a-LixSi shell yields in tension as it delithiates, relieving the front's back-stress
+        drelief = k_relief * (r_abs - dli_si) / 2 * (1 - relief)
         dhdt = -gamma_h / s * ((r_abs + dcdt_net) / 2 * (1 + h) - (r_abs - dcdt_net) / 2 * (1 - h))
 
         # ---------------------------------------------------------------- thickness (see module doc)
@@ -202,9 +216,9 @@ class DenseAnode:
         v_solid0 = v_binder + v_si0 * (1 + expansion * c0) + v_zno0
 
         self.rhs = {c: dcdt, s: r_am, h: dhdt, chi: r_conv, y: r_lizn, tr: r_trap,
-                    iso: r_crack * free_sites, li_iso: r_crack * c, delta: ddelta}
+                    iso: r_crack * free_sites, li_iso: r_crack * c, relief: drelief, delta: ddelta}
         self.boundary_conditions = {
-            U: {
+            U_mean: {
                 "left": (N0 * F / pybamm.boundary_value(sig_amb, "left"), "Neumann"),
                 "right": (pybamm.Scalar(0), "Neumann"),
             }
@@ -218,6 +232,7 @@ class DenseAnode:
             tr: pybamm.Scalar(0.0),
             iso: pybamm.Scalar(0.0),
             li_iso: pybamm.Scalar(0.0),
+            relief: pybamm.Scalar(0.0),
             delta: P("Initial SEI thickness [nm]"),
         }
 
@@ -226,8 +241,9 @@ class DenseAnode:
         a_contact = 1 - pybamm.boundary_value(iso / s, "left")  # cracked-off Si leaves the interface
         # Butler–Volmer exchange current with the usual sqrt(z(1 - z)) dependence on the surface
         # filling (normalised to 1 at z = 1/2): charge transfer slows as the surface empties or fills
-        z0 = pybamm.boundary_value(z, "left")
-        filling = 2 * pybamm.sqrt(pybamm.maximum(z0 * (1 - z0), 1e-6))
+        # floored at 1 % filling: the a-LixSi OCP fit lacks the ideal ln(z) term that keeps the
+        # lithiation rate of an emptied surface finite, so an unfloored sqrt(z) would stop it dead
+        filling = 2 * pybamm.sqrt(pybamm.maximum(z0 * (1 - z0), Z_FLOOR * (1 - Z_FLOOR)))
         i0_eff = i0 * a_act * a_contact * filling
         eta_int = 2 / f_RT * pybamm.arcsinh(I / (2 * A * i0_eff))
         R_sei = delta * 1e-9 / (sig_sei * A)
@@ -259,6 +275,7 @@ class DenseAnode:
             "Trapped lithium [-]": tr,
             "Isolated Si sites [-]": iso,
             "Isolated lithium [-]": li_iso,
+            "Front stress relief [-]": relief,
             "SEI thickness [nm]": delta,
             "SEI current [A]": I_sei,
             "Ionic conductivity [S.m-1]": sig_i,
@@ -281,10 +298,10 @@ class DenseAnode:
             "X-averaged solid volume fraction [-]": av(solid),
             "x [m]": x,
         }
-        self.events = [
-            pybamm.Event("Amorphous phase full", Z_MAX - pybamm.max(z)),
-            pybamm.Event("Amorphous phase empty", pybamm.min(z) - 1e-6),
-        ]
+        # no state events: the OCP's ends (1e-4/z as the phase empties, the lithiation fit's fall as
+        # it fills) reach any sensible voltage cut-off first; events on min/max(z) misfired at high
+        # rates (IDAKLU root-finding on a steep voltage) and stopped runs that were sound
+        self.events = []
 
 
 def microscale_time_ratio(sheet_half_thickness_m: float = 1e-7, thickness_m: float = 22e-6) -> float:

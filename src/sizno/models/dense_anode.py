@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pybamm
 
-from sizno.models.anode import DOMAIN, Z_MAX, DenseAnode, anode_geometry, anode_submesh, microscale_time_ratio
+from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh, microscale_time_ratio
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
-__all__ = ["DenseCompositeAnode", "Z_MAX", "microscale_time_ratio", "idaklu_solver"]
+__all__ = ["DenseCompositeAnode", "microscale_time_ratio", "idaklu_solver"]
 
 
 def idaklu_solver() -> pybamm.IDAKLUSolver:

@@ -8,7 +8,7 @@ from typing import Callable
 from sizno.experiments.protocols import Protocol, load_protocol
 from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_half_cell
 from sizno.reproduce.records import Record
-from sizno.reproduce.reference import ReferenceValue, half_cell_reference
+from sizno.reproduce.reference import ReferenceValue, paper_reference
 from sizno.results import RunResult
 from sizno.results.observables import first_cycle, rate_capacity
 
@@ -46,7 +46,7 @@ def _key(material: str) -> str:
 
 def half_cell_records(campaign: HalfCellCampaign) -> list[Record]:
     """Records for every reference value, plus the model-only ones the issue asks for."""
-    ref: dict[str, ReferenceValue] = {r.id: r for r in half_cell_reference()}
+    ref: dict[str, ReferenceValue] = {r.id: r for r in paper_reference()}
     out: list[Record] = []
 
     def add(rid: str, model: float, quantity: str, unit: str, role_if_no_paper: str = "validation", note: str = ""):

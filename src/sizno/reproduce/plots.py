@@ -36,5 +36,7 @@ def voltage_capacity_plot(result: RunResult, path: Path, max_cycles: int = 12) -
         for j, (_, _, q, v) in enumerate(step_curves(result, c)):
             ax.plot(q, v, color=cmap(i / max(1, len(pick) - 1)), lw=1, label=f"cycle {c}" if j == 0 else None)
     meta = result.metadata
-    return finish_figure(fig, ax, path, "specific capacity [mAh/g composite]", "potential vs Li+/Li [V]",
+    full = meta.get("cell") == "full cell"
+    return finish_figure(fig, ax, path, f"specific capacity [mAh/g, {meta['capacity_basis']}]",
+                         "cell voltage [V]" if full else "potential vs Li+/Li [V]",
                          f"{meta['material']} — {meta['protocol']}, {meta['temperature_C']:g} °C", 7, legend_ncol=2)

@@ -13,7 +13,7 @@ from rich.table import Table  # noqa: E402
 
 from sizno.reproduce.half_cell import MATERIALS_60C, HalfCellCampaign  # noqa: E402
 from sizno.reproduce.records import Record  # noqa: E402
-from sizno.reproduce.reference import half_cell_reference  # noqa: E402
+from sizno.reproduce.reference import paper_reference  # noqa: E402
 from sizno.reproduce.plots import finish_figure  # noqa: E402
 from sizno.results.observables import dq_dv, step_curves  # noqa: E402
 
@@ -46,7 +46,7 @@ def records_table(records: list[Record]) -> Table:
 
 
 def figure_first_cycle(c: HalfCellCampaign, out_dir: Path) -> Path:
-    ref = {r.id: r.value for r in half_cell_reference()}
+    ref = {r.id: r.value for r in paper_reference()}
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for m, color in (("si", "tab:gray"), ("si-zno4", "tab:red")):
         for _, step, q, v in step_curves(c.runs[(m, 60.0)], 1):
@@ -63,7 +63,7 @@ def figure_first_cycle(c: HalfCellCampaign, out_dir: Path) -> Path:
 
 
 def figure_rate(c: HalfCellCampaign, out_dir: Path) -> Path:
-    ref = [r for r in half_cell_reference() if r.id.startswith("half_cell.rate.")]
+    ref = [r for r in paper_reference() if r.id.startswith("half_cell.rate.")]
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     colors = {"si": "tab:gray", "si-zno2": "tab:blue", "si-zno4": "tab:red", "si-zno8": "tab:green"}
     for m in MATERIALS_60C:

@@ -14,9 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
 
-AREAS = ("half-cell", "structure", "impedance", "atomistic")
+AREAS = ("half-cell", "full-cell", "structure", "impedance", "atomistic")
 # atomistics (CHGNet NEBs, ~10 min on 2 cores) runs only when asked for: --only atomistic
-DEFAULT_AREAS = ("half-cell", "structure", "impedance")
+DEFAULT_AREAS = ("half-cell", "full-cell", "structure", "impedance")
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -27,8 +32,7 @@ def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
     n_runs = len(MATERIALS_60C) + len(MATERIALS_25C)
     p = load_protocol("rate-test")
     steps = (p.with_repeat(1) if quick else p).n_steps * n_runs
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as prog:
+    with _progress(console) as prog:
         task = prog.add_task("half cells", total=steps)
         campaign = run_campaign(
             quick=quick,
@@ -41,6 +45,20 @@ def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
             console.print(f"[yellow]{m} at {t:g} °C: {r.stop_reason}[/yellow]")
         r.cycles.to_csv(out_dir / f"half_cell_{m}_{t:g}C_cycles.csv", index=False)
     return records, half_cell_figures(campaign, out_dir)
+
+
+def _full_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
+    from sizno.reproduce.full_cell import full_cell_figures, full_cell_records, planned_steps, run_campaign
+
+    with _progress(console) as prog:
+        task = prog.add_task("full cells and ageing", total=planned_steps(quick))
+        campaign = run_campaign(quick=quick, on_run=lambda label: prog.update(task, description=label),
+                                on_step=lambda: prog.advance(task))
+    for label, r in campaign.runs.items():
+        if not r.completed:
+            console.print(f"[yellow]{label}: {r.stop_reason}[/yellow]")
+        r.cycles.to_csv(out_dir / f"{label.replace(' ', '_')}_cycles.csv", index=False)
+    return full_cell_records(campaign), full_cell_figures(campaign, out_dir)
 
 
 def _area_module(module: str) -> Callable:
@@ -62,6 +80,7 @@ def _area_module(module: str) -> Callable:
 
 _RUNNERS: dict[str, Callable] = {
     "half-cell": _half_cell,
+    "full-cell": _full_cell,
     "structure": _area_module("sizno.structure.reproduce"),
     "impedance": _area_module("sizno.eis.reproduce"),
     "atomistic": _area_module("sizno.atomistic.reproduce"),

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from timing import timed
+
 from sizno.eis import DRTSettings, drt
 from sizno.eis.elements import log_frequencies, synthetic_spectrum
 from sizno.eis.series import drt_series
@@ -60,15 +62,6 @@ print(json.dumps({"version": __import__("importlib.metadata").metadata.version("
 """
 
 
-def median_time(fn, n: int) -> float:
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return float(np.median(ts))
-
-
 def install(venv: Path) -> Path | None:
     py = venv / "bin" / "python"
     try:
@@ -95,9 +88,9 @@ def main() -> None:
     print("BLAS threads: 1")
 
     drt(spec)  # warm-up
-    t_full = median_time(lambda: drt(spec), args.repeats)
-    t_nokk = median_time(lambda: drt(spec, DRTSettings(kk_check=False)), args.repeats)
-    t_ridge = median_time(lambda: drt(spec, DRTSettings(kk_check=False, gcv_solution="ridge")), args.repeats)
+    t_full = timed(lambda: drt(spec), args.repeats)[0]
+    t_nokk = timed(lambda: drt(spec, DRTSettings(kk_check=False)), args.repeats)[0]
+    t_ridge = timed(lambda: drt(spec, DRTSettings(kk_check=False, gcv_solution="ridge")), args.repeats)[0]
     res = drt(spec)
     print(f"one DRT, mGCV on NNLS solutions + Lin-KK check : median {1e3 * t_full:7.2f} ms  (target < 50 ms)")
     print(f"one DRT, mGCV on NNLS solutions, no KK check    : median {1e3 * t_nokk:7.2f} ms")
@@ -116,7 +109,7 @@ def main() -> None:
         s.gamma_map()
         return s
 
-    t_map = median_time(series_map, 3)
+    t_map = timed(series_map, 3)[0]
     ser = series_map()
     print(f"50-spectrum map (kernel built {ser.kernels_built}x, KK on each): median {t_map:6.3f} s  (target < 2 s)")
     print("  trends: " + ", ".join(f"{k} {v}" for k, v in ser.trends().items()))

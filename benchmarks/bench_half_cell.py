@@ -13,21 +13,12 @@ Pin one core for the "one core" targets: taskset -c 0 .venv/bin/python benchmark
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import pybamm
 
+from timing import timed
+
 from sizno.experiments import load_protocol, run_half_cell
-
-
-def timed(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def dfn_rate_test(mesh: int):

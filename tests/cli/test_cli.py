@@ -39,6 +39,12 @@ def test_composition_json(tmp_path):
     (["simulate", "--composite-mass-mg", "-2"], "composite_mass_mg"),
     (["simulate", "--lower-cutoff-V", "1.5", "--upper-cutoff-V", "1.0"], "voltage window"),
     (["reproduce", "--only", "nonsense"], "--only"),
+    (["simulate", "--protocol", "full-cell-first-cycles", "--np-ratio", "0"], "np_ratio"),
+    (["simulate", "--protocol", "full-cell-first-cycles", "--ncm-loading-mg-per-cm2", "-1"], "ncm_loading_mg_per_cm2"),
+    (["simulate", "--protocol", "full-cell-first-cycles", "--upper-cutoff-V", "4.6"], "upper_cutoff_V"),
+    (["simulate", "--protocol", "full-cell-first-cycles", "--current-A-per-g", "1"], "--current-A-per-g"),
+    (["simulate", "--protocol", "first-cycle", "--c-rate", "1"], "--c-rate"),
+    (["calibrate", "--stage", "everything"], "--stage"),
 ])
 def test_bad_input_is_one_line_exit_2(args, field, tmp_path):
     r = run(*args, "--json", str(tmp_path / "x.json")) if args[0] != "reproduce" else run(*args, "--out", str(tmp_path))
@@ -46,6 +52,30 @@ def test_bad_input_is_one_line_exit_2(args, field, tmp_path):
     lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1 and field in lines[0], r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_c_rate_step_in_a_half_cell_protocol_is_refused(tmp_path):
+    f = tmp_path / "mixed.toml"
+    f.write_text('name = "mixed"\n[[blocks]]\nsteps = [{ action = "lithiate", current_A_per_g = 0.1 }, '
+                 '{ action = "discharge", c_rate = 0.1 }]\n')
+    r = run("simulate", "--protocol", str(f), "--output", str(tmp_path / "o.csv"))
+    assert r.returncode == 2 and "protocol step" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_simulate_full_cell_writes_per_gram_ncm_table(tmp_path):
+    out = tmp_path / "full.csv"
+    r = run("simulate", "--protocol", "full-cell-first-cycles", "--cycles", "1", "--mesh-points", "8",
+            "--output", str(out), "--json", str(tmp_path / "full.json"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    data = json.loads((tmp_path / "full.json").read_text())
+    assert data["metadata"]["cell"] == "full cell"
+    assert data["metadata"]["capacity_basis"] == "per gram of NCM811"
+    row = data["cycles"][0]
+    assert 100 < row["charge_capacity_mAh_per_g"] < 280 and row["discharge_capacity_mAh_per_g"] < row["charge_capacity_mAh_per_g"]
+    import pandas as pd
+
+    ts = pd.read_csv(out)
+    assert {"cathode_potential_volt", "anode_potential_volt", "si_electrode_thickness_um"} <= set(ts.columns)
 
 
 def test_malformed_protocol_file(tmp_path):

@@ -120,3 +120,27 @@ def test_first_cycle_losses_are_mechanistic(first_cycles):
 
 def test_microscale_diffusion_is_negligible():
     assert microscale_time_ratio() < 1e-4
+
+
+@pytest.mark.parametrize("kind", ["half", "full"])
+def test_models_pass_pybamms_own_checks(kind):
+    """The runner skips PyBaMM's model checks for speed; they run here on both models."""
+    import pybamm
+
+    from sizno.cell import paper_full_cell, paper_half_cell
+    from sizno.materials import named_material
+    from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
+    from sizno.models.dense_anode import DenseCompositeAnode
+    from sizno.models.full_cell import FullCellModel
+
+    comp = named_material("si-zno4")
+    if kind == "half":
+        model, values = DenseCompositeAnode(), half_cell_parameter_values(paper_half_cell(comp))
+    else:
+        model = FullCellModel()
+        values = full_cell_parameter_values(paper_full_cell(comp, anode_capacity_mAh_per_g=2200.0))
+    model.check_well_posedness()
+    sim = pybamm.Simulation(model, parameter_values=values, solver=model.default_solver,
+                            discretisation_kwargs={"check_model": True})
+    sol = sim.solve([0, 600])
+    assert np.all(np.isfinite(sol["Voltage [V]"].entries))

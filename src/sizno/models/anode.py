@@ -155,10 +155,6 @@ class DenseAnode:
         z = c / free_sites  # filling of the amorphous phase's free, connected sites, 0..1
         U_lith, U_delith = amorphous_ocp_branches(z)
         U = (1 - h) / 2 * U_lith + (1 + h) / 2 * U_delith
-        # Li moves down the gradient of its mean chemical potential: hysteresis is dissipated where
-        # Li reacts, not along the path (a branch-dependent driving force would pump Li backwards
-        # into points still on the lithiation branch)
-        U_mean = (U_lith + U_delith) / 2
         f_RT = F / (R * T)
 
         # ---------------------------------------------------------------- conductivities
@@ -199,7 +195,7 @@ class DenseAnode:
         N0 = (I - I_sei) / (F * A)  # mol/m2/s of Li into the electrode
 
         # ---------------------------------------------------------------- transport and ageing
-        N = sig_amb / F * pybamm.grad(U_mean)  # mol/m2/s, +x (into the electrode)
+        N = sig_amb / F * pybamm.grad(U)  # mol/m2/s, +x (into the electrode)
         dli_si = -pybamm.div(N) / C_si - 2 * R_z * r_conv - R_z * r_lizn  # Li into the Si, all forms
         dcdt_net = dli_si - r_trap
         r_abs = smooth_abs(dcdt_net)
@@ -218,7 +214,7 @@ class DenseAnode:
         self.rhs = {c: dcdt, s: r_am, h: dhdt, chi: r_conv, y: r_lizn, tr: r_trap,
                     iso: r_crack * free_sites, li_iso: r_crack * c, relief: drelief, delta: ddelta}
         self.boundary_conditions = {
-            U_mean: {
+            U: {
                 "left": (N0 * F / pybamm.boundary_value(sig_amb, "left"), "Neumann"),
                 "right": (pybamm.Scalar(0), "Neumann"),
             }

@@ -72,7 +72,7 @@ def simulate(
     thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Half cell: electrode thickness (um); default 22."),
     composite_mass_mg: Optional[float] = typer.Option(None, "--composite-mass-mg", help="Half cell: composite mass (mg); default 1.0."),
     np_ratio: Optional[float] = typer.Option(None, "--np-ratio", help="Full cell: N/P capacity ratio; default 1.1."),
-    ncm_loading_mg_per_cm2: Optional[float] = typer.Option(None, "--ncm-loading-mg-per-cm2", help="Full cell: NCM811 loading; default 16."),
+    ncm_loading_mg_per_cm2: Optional[float] = typer.Option(None, "--ncm-loading-mg-per-cm2", help="Full cell: NCM811 loading (mg/cm2); default 10 (the paper's high loading: 15)."),
     lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off (V); default 0.01 vs Li+/Li (half), 2.5 (full)."),
     upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off (V); default 2.0 vs Li+/Li (half), 4.3 (full, at most 4.4)."),
     parameters: Optional[Path] = typer.Option(None, help="Parameter file (TOML) overriding the calibrated set."),
@@ -136,7 +136,7 @@ def simulate(
 @app.command()
 def calibrate(
     output: Path = typer.Option(Path("src/sizno/data/parameters/fitted.toml"), help="Where to write the fitted set."),
-    stage: Optional[list[str]] = typer.Option(None, help="Fit only this stage (repeatable): half-cell, swelling, ageing, full-cell."),
+    stage: Optional[list[str]] = typer.Option(None, help="Fit only this stage (repeatable): electrochemistry, swelling, ageing."),
     max_evaluations: int = typer.Option(60, help="Model evaluations allowed to each stage's least-squares fit."),
     mesh_points: int = typer.Option(20, help="Finite-volume cells (use the same as reproduce)."),
     json_path: Optional[Path] = JsonOption,

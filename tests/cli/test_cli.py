@@ -170,3 +170,31 @@ def test_reproduce_quick_writes_summary_with_required_ids(tmp_path):
     assert recs["half_cell.rate.si_zno4.0.8"]["role"] == "calibration"
     for png in ("first_cycle.png", "rate_capability.png", "dqdv_first_cycle.png"):
         assert (tmp_path / png).stat().st_size > 10_000
+
+
+FULL_CELL_IDS = [
+    "full_cell.first_cycle.discharge_mAh_g", "full_cell.first_cycle.ice_percent",
+    *[f"full_cell.rate.si_zno4.{c}" for c in ("0.2", "0.5", "1.0", "1.5", "2.0")], "full_cell.rate.si.2.0",
+    "full_cell.cycling.retention_percent", *[f"full_cell.high_loading.{c}" for c in ("0.1", "0.2", "0.5", "1.0")],
+    "full_cell.high_loading.retention_percent", "half_cell.cycling.si_zno4.retention_percent",
+    "half_cell.cycling.si.knee_cycle", "thickness.si_zno4.lithiated_um", "thickness.si_zno4.delithiated_um",
+    "thickness.si.volume_expansion_percent",
+]
+
+
+@pytest.mark.slow
+def test_reproduce_quick_full_cell_area(tmp_path):
+    r = run("reproduce", "--quick", "--only", "full-cell", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-2000:]
+    recs = {x["id"]: x for x in json.loads((tmp_path / "summary.json").read_text())["records"]}
+    for rid in FULL_CELL_IDS:
+        assert rid in recs and recs[rid]["paper"] is not None, rid
+    roles = {rid: recs[rid]["role"] for rid in FULL_CELL_IDS}
+    assert roles["thickness.si_zno4.lithiated_um"] == "calibration"
+    assert roles["thickness.si_zno4.delithiated_um"] == "validation"
+    assert roles["half_cell.cycling.si_zno4.retention_percent"] == "calibration"
+    assert roles["full_cell.cycling.retention_percent"] == "validation"
+    assert recs["thickness.si_zno4.lithiated_um"]["model"] > recs["thickness.si_zno4.delithiated_um"]["model"] > 22
+    for png in ("cycling_capacity_ce.png", "thickness_first_cycle.png", "thickness_cycles.png", "full_cell_rate.png",
+                "full_cell_first_cycles.png", "full_cell_cycling_voltage.png"):
+        assert (tmp_path / png).stat().st_size > 10_000, png

@@ -101,6 +101,7 @@ def test_calibration_record_within_5_percent(calibrated_values, record_id):
     assert calibrated_values[record_id] == pytest.approx(target.value, rel=0.05)
 
 
+@pytest.mark.slow
 def test_fitted_file_residuals_match_a_fresh_evaluation(calibrated_values):
     raw = read_toml("parameters/fitted.toml")["residuals_relative"]
     for t in cal.calibration_targets():

@@ -175,6 +175,17 @@ def figure_thickness(c: FullCellCampaign, out_dir: Path) -> Path:
                          "Si-composite electrode thickness, first cycle at 0.1 A/g", 7)
 
 
+def figure_thickness_cycles(c: FullCellCampaign, out_dir: Path) -> Path:
+    """Thickness after each lithiation and delithiation over long cycling (half cells, 0.8 A/g)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for label, color in (("half-cell si-zno4 cycling", "C0"), ("half-cell si cycling", "C3")):
+        cyc = c.runs[label].cycles
+        ax.plot(cyc["cycle_index"], cyc["thickness_after_lithiation_um"], "-", color=color, label=f"{label}: lithiated")
+        ax.plot(cyc["cycle_index"], cyc["thickness_after_delithiation_um"], "--", color=color, label=f"{label}: delithiated")
+    return finish_figure(fig, ax, out_dir / "thickness_cycles.png", "cycle", "electrode thickness [um]",
+                         "thickness over cycling (22 um pristine)", 7)
+
+
 def figure_rate(c: FullCellCampaign, out_dir: Path) -> Path:
     """Full-cell discharge capacity vs C-rate beside the paper (Fig. 6b, 6e)."""
     ref = {r.id: r.value for r in paper_reference()}
@@ -197,6 +208,7 @@ def full_cell_figures(c: FullCellCampaign, out_dir: Path) -> list[Path]:
     return [
         figure_cycling(c, out_dir),
         figure_thickness(c, out_dir),
+        figure_thickness_cycles(c, out_dir),
         figure_rate(c, out_dir),
         voltage_capacity_plot(c.runs["full-cell si-zno4 first cycles"], out_dir / "full_cell_first_cycles.png"),
         voltage_capacity_plot(c.runs["full-cell si-zno4 cycling"], out_dir / "full_cell_cycling_voltage.png"),

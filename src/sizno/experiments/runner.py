@@ -144,13 +144,15 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
     """
     pset = pset or load_parameter_set()
     table = protocol.step_table()
-    chunk_ends = [k + 1 for k in range(len(table)) if k + 1 == len(table) or table[k + 1][0] != table[k][0]]
-    chunk_ends = chunk_ends[CHUNK_CYCLES - 1::CHUNK_CYCLES] + [len(table)]
+    cycle_ends = [k + 1 for k in range(len(table)) if k + 1 == len(table) or table[k + 1][0] != table[k][0]]
+    chunk_ends = cycle_ends[CHUNK_CYCLES - 1::CHUNK_CYCLES] + [len(table)]
     callbacks = [_StepCallback(on_step)] if on_step else None
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
-    last, reason, n_skipped, k = None, "", 0, 0
+    last, reason, n_skipped, k, narrow_until = None, "", 0, 0, 0
     while k < len(table):
-        stop = next(e for e in chunk_ends if e > k)
+        # PyBaMM drops the whole solution when a later cycle of the experiment cannot start: after a
+        # chunk that returned nothing, the rest of that chunk runs one cycle at a time
+        stop = next(e for e in (cycle_ends if k < narrow_until else chunk_ends) if e > k)
         sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=stop,
                                output_variables=book.variables)
         try:
@@ -169,6 +171,9 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
             last = sol.last_state if hasattr(sol, "last_state") else sol
         if reason or k >= len(table):
             break
+        if not steps and stop > next(e for e in cycle_ends if e > k):
+            narrow_until = stop
+            continue
         if k < stop:  # the chunk ended early: this step could not run
             if n_skipped >= MAX_SKIPPED_STEPS:
                 reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"

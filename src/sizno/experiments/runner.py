@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from typing import Callable
@@ -169,9 +170,12 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
             k += 1
         if any(st is not None for st in steps):
             last = sol.last_state if hasattr(sol, "last_state") else sol
+        returned = bool(steps)
+        del sim, sol, steps  # a chunk's solution and compiled models go before the next chunk's
+        gc.collect()
         if reason or k >= len(table):
             break
-        if not steps and stop > next(e for e in cycle_ends if e > k):
+        if not returned and stop > next(e for e in cycle_ends if e > k):
             narrow_until = stop
             continue
         if k < stop:  # the chunk ended early: this step could not run

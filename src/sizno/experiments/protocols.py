@@ -75,23 +75,19 @@ class Protocol(BaseModel):
         """Every non-rest step at one specific current."""
         if not (current_A_per_g > 0):
             raise SiznoInputError("current_A_per_g", f"must be positive, got {current_A_per_g}", "0 < value <= 100 A/g")
-        blocks = [
-            b.model_copy(update={
-                "label": f"{current_A_per_g:g} A/g",
-                "steps": [s.model_copy(update={"current_A_per_g": current_A_per_g}) if s.action != "rest" else s for s in b.steps],
-            })
-            for b in self.blocks
-        ]
-        return self.model_copy(update={"blocks": blocks})
+        return self._with_setting("current_A_per_g", current_A_per_g, f"{current_A_per_g:g} A/g")
 
     def with_c_rate(self, c_rate: float) -> "Protocol":
         """Every charge/discharge step of a full-cell protocol at one C-rate."""
         if not (0 < c_rate <= 20):
             raise SiznoInputError("c_rate", f"got {c_rate}", "0 < C-rate <= 20")
+        return self._with_setting("c_rate", c_rate, f"{c_rate:g}C")
+
+    def _with_setting(self, field: str, value: float, label: str) -> "Protocol":
         blocks = [
             b.model_copy(update={
-                "label": f"{c_rate:g}C",
-                "steps": [s.model_copy(update={"c_rate": c_rate}) if s.action != "rest" else s for s in b.steps],
+                "label": label,
+                "steps": [s.model_copy(update={field: value}) if s.action != "rest" else s for s in b.steps],
             })
             for b in self.blocks
         ]

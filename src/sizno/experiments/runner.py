@@ -15,7 +15,7 @@ from sizno.cell import FullCell, HalfCell, paper_full_cell, paper_half_cell
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
-from sizno.models.dense_anode import DenseCompositeAnode
+from sizno.models.dense_anode import DenseCompositeAnode, idaklu_solver
 from sizno.models.full_cell import FullCellModel
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results import RunResult
@@ -73,12 +73,25 @@ class _StepCallback(pybamm.callbacks.Callback):
         self.on_step()
 
 
+def solver_output_name(name: str) -> str:
+    """The name a variable is computed under when the solver computes it as an output variable.
+
+    PyBaMM names each output's CasADi function after the variable, and "[-]" turns into a run of
+    underscores that CasADi rejects (PyBaMM 26.10): dimensionless outputs go by "[dimensionless]".
+    """
+    return name.replace("[-]", "[dimensionless]")
+
+
 def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None = None,
                      mesh_points: int = DEFAULT_MESH_POINTS, start: int = 0,
                      initial: pybamm.Solution | None = None, stop: int | None = None,
                      cathode_mesh_points: int = CATHODE_MESH_POINTS,
                      output_variables: list[str] | None = None) -> pybamm.Simulation:
-    """Steps `start` to `stop` of the protocol, starting from the final state of `initial` if given."""
+    """Steps `start` to `stop` of the protocol, starting from the final state of `initial` if given.
+
+    `output_variables`: the solver computes only these as it goes and keeps no states (read them
+    from the solution by `solver_output_name`); None keeps every state, so any variable can be read.
+    """
     if isinstance(cell, FullCell):
         model = FullCellModel()
         values = full_cell_parameter_values(cell, pset)
@@ -89,9 +102,15 @@ def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None =
         var_pts = {"x_n": mesh_points}
     if initial is not None:
         model.set_initial_conditions_from(initial)
+    if output_variables:
+        model.variables.update({solver_output_name(n): model.variables[n] for n in output_variables})
+        output_variables = [solver_output_name(n) for n in output_variables]
     return pybamm.Simulation(model, parameter_values=values, experiment=pybamm_experiment(protocol, cell, start, stop),
-                             var_pts=var_pts, solver=model.default_solver, output_variables=output_variables,
-                             discretisation_kwargs={"check_model": False})  # checked in the tests, 16 x per build otherwise
+                             var_pts=var_pts, solver=idaklu_solver(output_variables),
+                             # one model for all steps (the step current and cut-off are inputs), not
+                             # one per distinct current: the rate test builds 1 model instead of 16
+                             experiment_model_mode="unified",
+                             discretisation_kwargs={"check_model": False})  # checked in the tests
 
 
 def run_half_cell(
@@ -190,8 +209,12 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
     return book.result(reason)
 
 
+def _entries(step_sol, name: str) -> np.ndarray:
+    return step_sol[solver_output_name(name)].entries
+
+
 def _step_action(step_sol, actions: tuple[str, str]) -> str:
-    i = float(np.mean(step_sol["Current [A]"].entries))
+    i = float(np.mean(_entries(step_sol, "Current [A]")))
     return actions[0] if i > 0 else (actions[1] if i < 0 else "rest")
 
 
@@ -238,15 +261,15 @@ class _StepBook:
         if ssol is None:
             self.skipped.append(k + 1)
             return
-        t = ssol["Time [s]"].entries
-        V = ssol["Voltage [V]"].entries
-        I = ssol["Current [A]"].entries
-        q = ssol["Charge passed [A.h]"].entries
+        t = _entries(ssol, "Time [s]")
+        V = _entries(ssol, "Voltage [V]")
+        I = _entries(ssol, "Current [A]")
+        q = _entries(ssol, "Charge passed [A.h]")
         action = "rest" if pstep.action == "rest" else _step_action(ssol, self.books.actions)
         if action in cyc["caps"]:
             cyc["caps"][action] += abs(q[-1] - q[0])
             cyc["energy"][action] += abs(np.trapezoid(V, q))
-        states = {col: ssol[var].entries for col, var in STATE_COLUMNS.items()}
+        states = {col: _entries(ssol, var) for col, var in STATE_COLUMNS.items()}
         thickness = self._thickness_um(ssol)
         cyc["state"] = {col: float(v[-1]) for col, v in states.items()}
         if action != "rest":
@@ -265,21 +288,21 @@ class _StepBook:
             "si_electrode_thickness_um": thickness,
         }
         if isinstance(self.cell, HalfCell):
-            part["voltage_vs_li_in_volt"] = ssol["Voltage vs Li-In [V]"].entries
+            part["voltage_vs_li_in_volt"] = _entries(ssol, "Voltage vs Li-In [V]")
         else:
-            part["cathode_potential_volt"] = ssol["Cathode potential [V]"].entries
-            part["anode_potential_volt"] = ssol["Anode potential [V]"].entries
-            part["discharge_capacity_ah"] = ssol["Discharge capacity [A.h]"].entries
+            part["cathode_potential_volt"] = _entries(ssol, "Cathode potential [V]")
+            part["anode_potential_volt"] = _entries(ssol, "Anode potential [V]")
+            part["discharge_capacity_ah"] = _entries(ssol, "Discharge capacity [A.h]")
         self.ts_parts.append(pd.DataFrame(part))
 
     def _thickness_um(self, ssol) -> np.ndarray:
-        solid = ssol["Solid fraction [-]"].entries
+        solid = _entries(ssol, "Solid fraction [-]")
         if self.thickness is None:
-            nodes = ssol["x [m]"].entries[:, 0]
+            nodes = _entries(ssol, "x [m]")[:, 0]
             anode = self.cell.anode if isinstance(self.cell, FullCell) else self.cell
             self.thickness = ThicknessTracker(cell_widths_m(nodes, anode.thickness_m),
-                                              float(ssol["Pristine solid fraction [-]"].entries[0]),
-                                              float(ssol["Pore accommodation fraction [-]"].entries[0]))
+                                              float(_entries(ssol, "Pristine solid fraction [-]")[0]),
+                                              float(_entries(ssol, "Pore accommodation fraction [-]")[0]))
         return self.thickness.thickness_um(solid)
 
     # ---------------------------------------------------------------------------- per cycle

@@ -8,6 +8,7 @@ from sizno.cell import HalfCell
 from sizno.cell.full_cell import FullCell
 from sizno.materials import load_phases
 from sizno.models.parameters import ParameterSet, load_parameter_set
+from sizno.units import FARADAY_C_PER_MOL
 
 
 def half_cell_parameter_values(cell: HalfCell, pset: ParameterSet | None = None) -> pybamm.ParameterValues:
@@ -26,6 +27,11 @@ def half_cell_parameter_values(cell: HalfCell, pset: ParameterSet | None = None)
         **vals,
         "Current function [A]": 0.0,
         "Temperature [K]": T,
+        # PyBaMM's experiment bookkeeping reads the ambient temperature; the cell is isothermal at T
+        # and its rate parameters are evaluated at T above (protocol steps carry no temperature)
+        "Ambient temperature [K]": T,
+        # scale of the current variable in PyBaMM's experiment control: the Si's theoretical capacity
+        "Nominal cell capacity [A.h]": 3.75 * n_si * FARADAY_C_PER_MOL / 3600,
         "Electrode thickness [m]": cell.thickness_m,
         "Electrode area [m2]": cell.area_m2,
         "Si lithium capacity concentration [mol.m-3]": 3.75 * n_si / cell.volume_m3,
@@ -63,6 +69,7 @@ def full_cell_parameter_values(cell: FullCell, pset: ParameterSet | None = None)
         "Cathode effective ionic conductivity [S.m-1]": kappa * vf["LPSCl"] ** brug,
         "Cathode effective electronic conductivity [S.m-1]": vals["VGCF electronic conductivity [S.m-1]"] * vf["VGCF"] ** brug,
         "Separator resistance [Ohm]": cell.separator_thickness_um * 1e-6 / (kappa * cell.separator_area_m2),
+        "Nominal cell capacity [A.h]": cell.nominal_capacity_Ah,
         "Lower voltage cut-off [V]": cell.lower_cutoff_V,
         "Upper voltage cut-off [V]": cell.upper_cutoff_V,
     }, check_already_exists=False)

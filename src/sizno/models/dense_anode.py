@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import pybamm
 
+from sizno.models.control import attach_experiment_control
 from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh, microscale_time_ratio
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
 __all__ = ["DenseCompositeAnode", "microscale_time_ratio", "idaklu_solver"]
 
 
-def idaklu_solver() -> pybamm.IDAKLUSolver:
+def idaklu_solver(output_variables: list[str] | None = None) -> pybamm.IDAKLUSolver:
+    """The models' solver. With `output_variables` it computes only those variables, as it goes,
+    and keeps no state vectors (cheap post-processing; the final state still carries on)."""
     # a step that needs more than 20k internal steps is a stuck step: fail it (the experiment
     # keeps the finished steps) rather than crawl for minutes
-    return pybamm.IDAKLUSolver(rtol=1e-6, atol=1e-8, options={"max_num_steps": 20000})
+    return pybamm.IDAKLUSolver(rtol=1e-6, atol=1e-8, options={"max_num_steps": 20000},
+                               output_variables=output_variables)
 
 
 class DenseCompositeAnode(pybamm.BaseModel):
@@ -31,6 +35,7 @@ class DenseCompositeAnode(pybamm.BaseModel):
     def __init__(self, name: str = "Dense Si-composite anode half cell"):
         super().__init__(name)
         self.summary_variables = []
+        attach_experiment_control(self)
         F, R = FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
         P = pybamm.Parameter
         I = pybamm.FunctionParameter("Current function [A]", {"Time [s]": pybamm.t})

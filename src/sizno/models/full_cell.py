@@ -12,6 +12,7 @@ import pybamm
 
 from sizno.models.anode import DOMAIN as ANODE, DenseAnode, anode_geometry, anode_submesh
 from sizno.models.cathode import ELECTRODE as CATHODE, PARTICLE, CompositeCathode, cathode_geometry
+from sizno.models.control import attach_experiment_control
 from sizno.models.dense_anode import idaklu_solver
 
 
@@ -21,6 +22,7 @@ class FullCellModel(pybamm.BaseModel):
     def __init__(self, name: str = "NCM811 | LPSCl | dense Si-composite full cell"):
         super().__init__(name)
         self.summary_variables = []
+        attach_experiment_control(self)
         P = pybamm.Parameter
         I = pybamm.FunctionParameter("Current function [A]", {"Time [s]": pybamm.t})
         anode = DenseAnode(-I)

@@ -1,8 +1,9 @@
 """Atomistics speed: seconds per force call at ~100/~300/~600 atoms (CHGNet, SevenNet if installed), and NEB wall times.
 
-    .venv/bin/python benchmarks/bench_atomistic.py [--repeat 3] [--sevennet] [--neb]
+    .venv/bin/python benchmarks/bench_atomistic.py [--repeat 3] [--sevennet] [--neb] [--threads N]
 
 Prints medians. --neb also times the default quick Si(111) NEB and the quick interface NEBs (cache bypassed).
+--threads sets SIZNO_TORCH_THREADS (default: the cores the running load leaves free, 1 or 2).
 """
 
 from __future__ import annotations
@@ -31,13 +32,19 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sevennet", action="store_true")
     ap.add_argument("--neb", action="store_true")
+    ap.add_argument("--threads", type=int, default=None)
     args = ap.parse_args()
+    if args.threads:
+        os.environ["SIZNO_TORCH_THREADS"] = str(args.threads)
     import torch
 
     from sizno.atomistic import builders
     from sizno.atomistic.calculators import get_factory
 
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, cuda {torch.cuda.is_available()}")
+    from sizno.atomistic.calculators import torch_threads
+
+    print(f"torch {torch.__version__}, threads {torch_threads()}, cuda {torch.cuda.is_available()}, "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     iface, _, _ = builders.build_interface("ZnO", "O", "top", si_bilayers=4, oxide_units=3)
     systems = {
         "Si(111)-2x2-adatom slab, 4 bilayers, x(3,1)": builders.si111_slab("2x2-adatom", bilayers=4, size=(3, 1)),
@@ -52,19 +59,26 @@ def main():
             print(f"{name:9s} {len(atoms):4d} atoms  {label:40s} median {s:.3f} s per force call")
     if args.neb:
         os.environ["SIZNO_NO_CACHE"] = "1"
-        from sizno.atomistic.workflows import Settings, heterojunctions, interface_barriers, si111_barrier
+        from sizno.atomistic.neb import run_neb
+        from sizno.atomistic.workflows import Settings, heterojunctions, interface_sites, si111_barrier
 
         f = get_factory("chgnet").load()
         s = Settings(quick=True)
         t = time.perf_counter()
         r, _ = si111_barrier(f, s)
-        print(f"quick Si(111) Li path (relax + sites + NEB): {time.perf_counter() - t:.0f} s, barrier {r.barrier_eV:.3f} eV")
+        print(f"quick Si(111) Li path (relax + sites + NEB): {time.perf_counter() - t:.0f} s, of which the NEB "
+              f"{r.seconds:.0f} s ({r.steps} steps), barrier {r.barrier_eV:.3f} eV")
         t = time.perf_counter()
-        hj = heterojunctions(f, s, "ZnO", registries=["top"])
+        hj = heterojunctions(f, s, "ZnO")
         t1 = time.perf_counter()
-        al, ac, _ = interface_barriers(hj[0].atoms, f, s)
-        print(f"quick heterojunctions: {t1 - t:.0f} s; interface NEBs (sites + 2 NEBs): {time.perf_counter() - t1:.0f} s, "
-              f"along {al.barrier_eV:.3f} eV, across {ac.barrier_eV:.3f} eV")
+        print(f"quick heterojunctions (2 faces x 2 registries, {hj[0].n_atoms} atoms): {t1 - t:.0f} s")
+        a, b, c, _ = interface_sites(hj[0].atoms, f, s)
+        t2 = time.perf_counter()
+        print(f"quick interface Li sites (channel + oxide): {t2 - t1:.0f} s")
+        for name, end in (("along", b), ("across", c)):
+            nb = run_neb(a.atoms, end.atoms, f, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps)
+            print(f"quick interface NEB {name}: {nb.seconds:.0f} s ({nb.steps} steps, "
+                  f"{'converged' if nb.converged else 'not converged'}), barrier {nb.barrier_eV:.3f} eV")
 
 
 if __name__ == "__main__":

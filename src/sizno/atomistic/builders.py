@@ -410,7 +410,7 @@ def build_interface(oxide: str = "ZnO", termination: str | None = None, registry
 
     ox_mapped = Atoms(ox.get_chemical_symbols(), positions=np.column_stack([xy[:, 0] + shift[0], xy[:, 1] + shift[1],
                                                                               z_ox + z_si_top + gap_A]), cell=si.cell, pbc=True)
-    ox_mapped.wrap()
+    ox_mapped.wrap(pbc=[True, True, False])  # in-plane only: the Si cell's c is still the Si slab's
     iface = si.copy()
     iface.extend(ox_mapped)
     cell = iface.cell.array.copy()

@@ -43,11 +43,26 @@ def known_calculators() -> list[str]:
     return list(ML_CALCULATORS) + sorted(_ASE_CALCULATORS)
 
 
+def torch_threads() -> int:
+    """Threads for torch: $SIZNO_TORCH_THREADS, else the cores left free by the load already running (1 to 2).
+
+    Oversubscribing is catastrophic here: CHGNet on 54 atoms took 17 s per force call with 2 threads
+    on 2 cores that another process was using, 0.44 s with 1 thread."""
+    env = os.environ.get("SIZNO_TORCH_THREADS")
+    if env:
+        return max(1, int(env))
+    n = min(2, os.cpu_count() or 1)
+    try:
+        free = (os.cpu_count() or 1) - os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        free = n
+    return max(1, min(n, int(free + 0.25)))
+
+
 def _set_threads() -> None:
-    """Torch on a shared 2-core machine: use what SIZNO_TORCH_THREADS says, else all cores up to 2."""
     import torch
 
-    n = int(os.environ.get("SIZNO_TORCH_THREADS", min(2, os.cpu_count() or 1)))
+    n = torch_threads()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 

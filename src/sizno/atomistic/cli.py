@@ -166,7 +166,7 @@ def neb(
         if path in ("along", "across", "all"):
             from sizno.atomistic.screen import interface_channel
 
-            ch = interface_channel(oxide, f, s, progress=msg, on_neb_step=step)
+            ch = interface_channel(oxide, f, s, progress=msg, on_neb_step=step, require_across=path != "along")
             for p in ("along", "across"):
                 if path in (p, "all"):
                     results.append((p, ch[p], {"channel": ch["channel_info"], "heterojunction": ch["most_stable"]}))
@@ -203,14 +203,44 @@ def screen(
         t.add_column(c)
     for r in rows:
         cap = r.get("capacity_mAh_g")
-        t.add_row(r["oxide"], f"{r['interface_energy_eV_per_A2']:+.3f}", f"{r['barrier_along_eV']:.3f}", f"{r['barrier_across_eV']:.3f}",
+        t.add_row(r["oxide"], f"{r['interface_energy_eV_per_A2']:+.3f}", f"{r['barrier_along_eV']:.3f}",
+                  "n/a" if r["barrier_across_eV"] is None else f"{r['barrier_across_eV']:.3f}",
                   f"{r['D_m2_per_s']:.2e}", f"{r['conductivity_ratio_vs_ZnO']:.3g}", "n/a" if cap is None else f"{cap:.0f}")
     console.print(t)
     for r in rows:
-        if r.get("note"):
-            err_console.print(f"{r['oxide']}: {r['note']}")
+        for k in ("note", "across_note"):
+            if r.get(k):
+                err_console.print(f"{r['oxide']}: {r[k]}")
     console.print(rows[0]["assumptions"])
     write_json(json_path, rows)
+
+
+@atomistic_app.command()
+def records(
+    quick: bool = QuickOption,
+    cross_check: Optional[List[str]] = typer.Option(None, "--cross-check", help="Second potential run beside CHGNet "
+                                                    "(repeatable; sevennet). Default: sevennet with --full, none with --quick."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """The four dft.* records of `sizno reproduce` (CHGNet), with a second potential's numbers beside them."""
+    import os
+
+    from rich.table import Table
+
+    from sizno.atomistic.reproduce import reproduce_records
+
+    if cross_check:
+        os.environ["SIZNO_ATOMISTIC_CROSS_CHECK"] = ",".join(cross_check)
+    recs = reproduce_records(quick)
+    t = Table(title="atomistic records")
+    for c in ("id", "paper", "model", "unit"):
+        t.add_column(c)
+    for r in recs:
+        t.add_row(r["id"], str(r["paper"]), f"{r['model']:.4g}", r["unit"])
+    console.print(t)
+    for r in recs:
+        console.print(f"{r['id']}: {r['note']}")
+    write_json(json_path, recs)
 
 
 def register(app: typer.Typer) -> None:

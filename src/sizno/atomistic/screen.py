@@ -8,11 +8,12 @@ from sizno.atomistic.workflows import Settings, heterojunctions, interface_barri
 
 
 def interface_channel(oxide: str, factory: CalculatorFactory, s: Settings, progress=lambda m: None,
-                      on_neb_step=None) -> dict:
-    regs = ["top"] if s.quick else list(builders.REGISTRIES)
-    hjs = heterojunctions(factory, s, oxide, registries=regs, progress=progress)
+                      on_neb_step=None, require_across: bool = True) -> dict:
+    # every polar face x registry, quick or not (the paper's four heterojunctions for ZnO)
+    hjs = heterojunctions(factory, s, oxide, registries=list(builders.REGISTRIES), progress=progress)
     best = hjs[0]
-    along, across, info = interface_barriers(best.atoms, factory, s, progress=progress, on_neb_step=on_neb_step)
+    along, across, info = interface_barriers(best.atoms, factory, s, progress=progress, on_neb_step=on_neb_step,
+                                              require_across=require_across)
     return {"oxide": oxide, "heterojunctions": [h.as_dict() for h in hjs], "most_stable": best.as_dict(),
             "along": along, "across": across, "channel_info": info}
 
@@ -27,7 +28,8 @@ def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_pe
         if o not in known:
             raise SiznoInputError("--oxide", f"unknown oxide '{o}'", ", ".join(known))
     order = ["ZnO"] + [o for o in oxides if o != "ZnO"]
-    runs = {o: interface_channel(o, factory, s, progress, on_neb_step) for o in order}
+    # the screen ranks by the along-channel barrier: an oxide with no open site is reported, not fatal
+    runs = {o: interface_channel(o, factory, s, progress, on_neb_step, require_across=False) for o in order}
     ref = runs["ZnO"]["along"]
     rows = []
     for o in oxides:
@@ -36,7 +38,9 @@ def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_pe
         row = {"oxide": o, "calculator": factory.label,
                "interface_energy_eV_per_A2": r["most_stable"]["interface_energy_eV_per_A2"],
                "termination": r["most_stable"]["termination"], "registry": r["most_stable"]["registry"],
-               "barrier_along_eV": nb.barrier_eV, "barrier_across_eV": r["across"].barrier_eV,
+               "barrier_along_eV": nb.barrier_eV,
+               "barrier_across_eV": r["across"].barrier_eV if r["across"] is not None else None,
+               "across_note": r["channel_info"].get("across_error", ""),
                "hop_length_A": nb.hop_length_A, "neb_converged": nb.converged, "warnings": nb.warnings}
         if with_capacity:
             row.update(link.predict_capacity(nb.barrier_eV, ref.barrier_eV, nb.hop_length_A, ref.hop_length_A,

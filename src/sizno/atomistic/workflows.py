@@ -131,41 +131,108 @@ def _is_oxide_atom(sym: str) -> bool:
     return sym not in ("Si", "H", "Li")
 
 
-def interface_barriers(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
-                       on_neb_step=None) -> tuple[NEBResult, NEBResult, dict]:
-    """Along the channel (in-plane, between interface sites) and across it (into the oxide's first open site)."""
+def atomic_layers(z, gap_A: float = 1.2) -> list[tuple[float, float]]:
+    """Group heights into layers: sorted z split wherever two neighbours are more than gap_A apart.
+
+    For wurtzite (0001) this gives the cation-anion double layers (~0.6 A thick, ~2.6 A apart)."""
+    zs = np.sort(np.asarray(z, float))
+    if zs.size == 0:
+        return []
+    out, lo = [], zs[0]
+    for a, b in zip(zs[:-1], zs[1:]):
+        if b - a > gap_A:
+            out.append((float(lo), float(a)))
+            lo = b
+    out.append((float(lo), float(zs[-1])))
+    return out
+
+
+def channel_geometry(host) -> dict:
+    """Heights that define the interface channel and the first open level of the oxide above it.
+
+    channel: between the Si top and the middle of the oxide's first (interface) double layer.
+    oxide's first interstitial level: between the top of the first oxide double layer and the bottom
+    of the second one (in wurtzite ZnO the empty C columns: octahedral sites)."""
     syms = np.array(host.get_chemical_symbols())
     z = host.positions[:, 2]
     ox = np.array([_is_oxide_atom(x) for x in syms])
-    si_top = z[syms == "Si"].max()
-    ox_bottom = z[ox].min()
-    ox_z = np.sort(z[ox])
-    info = {"si_top_z_A": si_top, "oxide_bottom_z_A": ox_bottom, "gap_A": ox_bottom - si_top}
-    lo, hi = min(si_top, ox_bottom) - 0.3, max(si_top, ox_bottom) + 0.8
-    pts = void_candidates(host, lo, hi, n=s.grid + 1, k=s.n_sites)
-    sites = relax_sites(host, pts, factory, s.fmax, s.relax_steps,
-                        on_site=lambda i, n: progress(f"Li site {i}/{n} in the interface channel"))
-    # interface sites: Li stays within the channel's height range
-    chan = [st for st in sites if lo - 0.7 <= st.li_position[2] <= hi + 0.7]
-    a, b = pick_hop(chan, host, "interface channel sites")
-    info["channel_sites_found"] = len(chan)
-    progress("NEB along the interface channel")
-    along = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
-    # across: first open site inside the oxide, above its first cation-anion layer pair
-    layer2 = ox_z[ox_z > ox_bottom + 1.2]
-    z2 = layer2.min() if len(layer2) else ox_bottom + 2.5
-    inner = void_candidates(host, ox_bottom + 0.9, z2 + 0.9, n=s.grid + 1, k=s.n_sites)
-    inner_sites = relax_sites(host, inner, factory, s.fmax, s.relax_steps,
-                              on_site=lambda i, n: progress(f"Li site {i}/{n} inside the oxide"))
-    from ase.geometry import find_mic
-
-    inside = [st for st in inner_sites if st.li_position[2] > hi + 0.3]
-    if not inside:
+    si_top = float(z[syms == "Si"].max())
+    layers = atomic_layers(z[ox])
+    if len(layers) < 2:
         from sizno.errors import SiznoInputError
 
-        raise SiznoInputError("across path", "Li found no open site inside the oxide (all relaxed back to the interface)",
+        raise SiznoInputError("across path", f"the oxide has {len(layers)} atomic double layer(s); the first open "
+                              "site inside it needs two", "a thicker oxide (oxide units >= 2)")
+    (l1_lo, l1_hi), (l2_lo, _) = layers[0], layers[1]
+    return {"si_top_z_A": si_top, "oxide_bottom_z_A": l1_lo, "gap_A": l1_lo - si_top,
+            "oxide_layer1_z_A": [l1_lo, l1_hi], "oxide_layer2_bottom_z_A": l2_lo,
+            "channel_z_A": [si_top - 1.0, 0.5 * (l1_lo + l1_hi)],
+            "oxide_interstitial_z_A": [l1_hi + 0.2, l2_lo - 0.2]}
+
+
+def interface_sites(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
+                    require_across: bool = True):
+    """The endpoints of the paper's two interface paths (Fig. 5e,g): (channel site a, channel site b, oxide site c, info).
+
+    a: the lowest Li site in the interface channel (between the Si top and the middle of the oxide's
+    first double layer); b: the nearest distinct channel site (along: in the interface plane);
+    c: the nearest open interstitial of the oxide's first interstitial level, beyond its first double
+    layer (across: perpendicular to the channel; in ZnO the octahedral site of the empty C column).
+    The oxide side is taken because it is the open one: with CHGNet on the quick Si/ZnO cell Li in the
+    Si subsurface tetrahedral site lies ~0.7 eV above the oxide's first interstitial.
+    With require_across=False a missing oxide site gives c = None and info["across_error"] instead of an error.
+    """
+    from ase.geometry import find_mic
+
+    from sizno.errors import SiznoInputError
+
+    g = channel_geometry(host)
+    info = dict(g)
+    c_lo, c_hi = g["channel_z_A"]
+    pts = void_candidates(host, g["si_top_z_A"] - 0.3, g["oxide_bottom_z_A"] + 0.3, n=s.grid + 1, k=s.n_sites)
+    sites = relax_sites(host, pts, factory, s.fmax, s.relax_steps,
+                        on_site=lambda i, n: progress(f"Li site {i}/{n} in the interface channel"))
+    chan = [st for st in sites if c_lo <= st.li_position[2] <= c_hi]
+    info["channel_sites_found"] = len(chan)
+    a, b = pick_hop(chan, host, "interface channel sites")
+    i_lo, i_hi = g["oxide_interstitial_z_A"]
+    # a fine lateral grid: the open columns are narrow (the search itself is geometry only, cheap)
+    inner = void_candidates(host, i_lo, i_hi, n=max(6, s.grid + 1), k=s.n_sites)
+    inner_sites = relax_sites(host, inner, factory, s.fmax, s.relax_steps,
+                              on_site=lambda i, n: progress(f"Li site {i}/{n} inside the oxide"))
+    # beyond the channel: Li has passed the oxide's first double layer and stays below the second
+    inside = [st for st in inner_sites if g["oxide_layer1_z_A"][1] < st.li_position[2] < g["oxide_layer2_bottom_z_A"]]
+    info["oxide_sites_found"] = len(inside)
+    if not inside:
+        err = SiznoInputError("across path", "Li found no open site inside the oxide (all relaxed back to the interface)",
                               "a thicker oxide or finer grid")
+        if require_across:
+            raise err
+        info["across_error"] = str(err)
+        d, _ = find_mic(b.li_position - a.li_position, host.cell, host.pbc)
+        info["along_hop_vertical_A"], info["along_hop_lateral_A"] = float(d[2]), float(np.hypot(d[0], d[1]))
+        return a, b, None, info
     c = min(inside, key=lambda st: find_mic(st.li_position - a.li_position, host.cell, host.pbc)[1])
+    for name, end in (("along", b), ("across", c)):
+        d, _ = find_mic(end.li_position - a.li_position, host.cell, host.pbc)
+        info[f"{name}_hop_vertical_A"] = float(d[2])
+        info[f"{name}_hop_lateral_A"] = float(np.hypot(d[0], d[1]))
+    info["channel_site_z_A"] = float(a.li_position[2])
+    info["oxide_site_z_A"] = float(c.li_position[2])
+    info["oxide_site_minus_channel_site_eV"] = float(c.energy_eV - a.energy_eV)
+    return a, b, c, info
+
+
+def interface_barriers(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
+                       on_neb_step=None, require_across: bool = True) -> tuple[NEBResult, NEBResult | None, dict]:
+    """NEBs along the interface channel (a → b) and across it into the oxide (a → c); see interface_sites.
+
+    With require_across=False an oxide without an open site gives across = None (reason in info)."""
+    a, b, c, info = interface_sites(host, factory, s, progress, require_across=require_across)
+    progress("NEB along the interface channel")
+    along = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
+    if c is None:
+        return along, None, info
     progress("NEB across the interface channel")
     across = run_neb(a.atoms, c.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
     return along, across, info

@@ -1,4 +1,4 @@
-"""What PyBaMM's experiment machinery reads from a model besides its equations.
+"""What PyBaMM's experiment machinery reads from a model besides its equations: variables and control parameters.
 
 In "unified" experiment mode PyBaMM builds one model for the whole protocol: the current becomes
 an algebraic variable whose target (the step's current, an input) and cut-off switch per step,
@@ -24,3 +24,16 @@ def attach_experiment_control(model: pybamm.BaseModel) -> None:
     """Give `model` what PyBaMM's unified experiment mode needs (no battery options apply)."""
     model.param = ExternalCircuitParameters()
     model.options = {}
+    model.summary_variables = []
+
+
+def experiment_variables(current_A: pybamm.Symbol, voltage_V: pybamm.Symbol) -> dict[str, pybamm.Symbol]:
+    """The variables PyBaMM's Experiment reads from any model (steps, cut-offs, bookkeeping)."""
+    return {
+        "Time [s]": pybamm.t,
+        "Time [h]": pybamm.t / 3600,
+        "Current [A]": current_A,
+        "Current function [A]": current_A,
+        "Voltage [V]": voltage_V,
+        "Battery voltage [V]": voltage_V,
+    }

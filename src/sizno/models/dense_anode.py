@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pybamm
 
-from sizno.models.control import attach_experiment_control
+from sizno.models.control import attach_experiment_control, experiment_variables
 from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh, microscale_time_ratio
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
@@ -34,7 +34,6 @@ class DenseCompositeAnode(pybamm.BaseModel):
 
     def __init__(self, name: str = "Dense Si-composite anode half cell"):
         super().__init__(name)
-        self.summary_variables = []
         attach_experiment_control(self)
         F, R = FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
         P = pybamm.Parameter
@@ -54,12 +53,7 @@ class DenseCompositeAnode(pybamm.BaseModel):
         li_stored = anode.variables["Lithium in electrode [mol]"] + anode.variables["Lithium in SEI [mol]"]
         self.variables = {
             **anode.variables,
-            "Time [s]": pybamm.t,
-            "Time [h]": pybamm.t / 3600,
-            "Current [A]": I,
-            "Current function [A]": I,
-            "Voltage [V]": V,
-            "Battery voltage [V]": V,
+            **experiment_variables(I, V),
             "Voltage vs Li-In [V]": V - P("Li-In potential [V]"),
             "Working electrode potential [V]": V_we,
             "Pellet ohmic drop [V]": I * R_pellet,

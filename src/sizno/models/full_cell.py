@@ -12,7 +12,7 @@ import pybamm
 
 from sizno.models.anode import DOMAIN as ANODE, DenseAnode, anode_geometry, anode_submesh
 from sizno.models.cathode import ELECTRODE as CATHODE, PARTICLE, CompositeCathode, cathode_geometry
-from sizno.models.control import attach_experiment_control
+from sizno.models.control import attach_experiment_control, experiment_variables
 from sizno.models.dense_anode import idaklu_solver
 
 
@@ -21,7 +21,6 @@ class FullCellModel(pybamm.BaseModel):
 
     def __init__(self, name: str = "NCM811 | LPSCl | dense Si-composite full cell"):
         super().__init__(name)
-        self.summary_variables = []
         attach_experiment_control(self)
         P = pybamm.Parameter
         I = pybamm.FunctionParameter("Current function [A]", {"Time [s]": pybamm.t})
@@ -43,12 +42,7 @@ class FullCellModel(pybamm.BaseModel):
             **anode.variables,
             **cathode.variables,
             "Anode potential [V]": anode.potential_V,
-            "Time [s]": pybamm.t,
-            "Time [h]": pybamm.t / 3600,
-            "Current [A]": I,
-            "Current function [A]": I,
-            "Voltage [V]": V,
-            "Battery voltage [V]": V,
+            **experiment_variables(I, V),
             "Separator ohmic drop [V]": I * R_sep,
             "Discharge capacity [A.h]": q,
             # the anode's "Charge passed" convention (lithiating the Si positive) for shared tooling

@@ -7,7 +7,7 @@ import math
 from pydantic import BaseModel, Field, model_validator
 
 from sizno.cell.half_cell import HalfCell, paper_half_cell
-from sizno.data import read_toml
+from sizno.cell.design import cell_from_data
 from sizno.errors import SiznoInputError
 from sizno.materials import Composite, load_phases
 from sizno.units import celsius_to_kelvin
@@ -122,23 +122,5 @@ _CELL_KEYS = {
 
 def paper_full_cell(composite: Composite, **overrides) -> FullCell:
     """The paper's full cell around the anode `composite`; overrides use FullCell field names."""
-    raw = read_toml("cells/full-cell.toml")
-    fields = {attr: raw[key]["value"] for key, attr in _CELL_KEYS.items() if key in raw}
-    for k, v in overrides.items():
-        if v is None:
-            continue
-        if k not in _CELL_KEYS.values():
-            raise SiznoInputError(k, "unknown full-cell field", ", ".join(_CELL_KEYS.values()))
-        if k in ("ncm_loading_mg_per_cm2", "np_ratio") and not (v > 0):
-            raise SiznoInputError(k, f"must be positive, got {v}", "> 0")
-        fields[k] = v
-    try:
-        return FullCell(composite=composite, **fields)
-    except SiznoInputError:
-        raise
-    except Exception as exc:
-        err = getattr(exc, "errors", lambda: [])()
-        if err:
-            e = err[0]
-            raise SiznoInputError(".".join(str(p) for p in e["loc"]) or "full cell", e["msg"]) from None
-        raise SiznoInputError("full cell", str(exc).splitlines()[0]) from None
+    return cell_from_data(FullCell, "cells/full-cell.toml", _CELL_KEYS, composite, overrides,
+                          ("ncm_loading_mg_per_cm2", "np_ratio"), "full cell")

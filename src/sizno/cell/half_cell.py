@@ -6,7 +6,7 @@ import math
 
 from pydantic import BaseModel, Field, model_validator
 
-from sizno.data import read_toml
+from sizno.cell.design import cell_from_data
 from sizno.errors import SiznoInputError
 from sizno.materials import Composite, load_phases
 from sizno.units import celsius_to_kelvin
@@ -128,20 +128,5 @@ _CELL_KEYS = {
 
 def paper_half_cell(composite: Composite, **overrides) -> HalfCell:
     """The paper's half cell around `composite`; keyword overrides use HalfCell field names."""
-    raw = read_toml("cells/half-cell.toml")
-    fields = {attr: raw[key]["value"] for key, attr in _CELL_KEYS.items()}
-    for k, v in overrides.items():
-        if v is None:
-            continue
-        if k not in fields:
-            raise SiznoInputError(k, "unknown half-cell field", ", ".join(fields))
-        if k in ("thickness_um", "composite_mass_mg", "electrode_diameter_mm") and not (v > 0):
-            raise SiznoInputError(k, f"must be positive, got {v}", "> 0")
-        fields[k] = v
-    try:
-        return HalfCell(composite=composite, **fields)
-    except SiznoInputError:
-        raise
-    except Exception as exc:
-        first = str(exc).splitlines()
-        raise SiznoInputError("half cell", " ".join(first[:3])) from None
+    return cell_from_data(HalfCell, "cells/half-cell.toml", _CELL_KEYS, composite, overrides,
+                          ("thickness_um", "composite_mass_mg", "electrode_diameter_mm"), "half cell")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 import pybamm
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -102,24 +102,25 @@ class Protocol(BaseModel):
                                                   for i, b in enumerate(self.blocks)]})
 
 
+def _stepped(name: str, description: str, settings: list[float], cycles_per_setting: int,
+             label: Callable[[float], str], cycle: Callable[[float], list[Step]]) -> Protocol:
+    """One block of `cycles_per_setting` identical cycles per setting (a current or a C-rate)."""
+    blocks = [Block(label=label(x), repeat=cycles_per_setting, steps=cycle(x)) for x in settings]
+    return Protocol(name=name, description=description, blocks=blocks)
+
+
 def rate_test(rates_A_per_g: list[float], cycles_per_rate: int = 3) -> Protocol:
     """Symmetric CC cycles stepping through `rates_A_per_g`, `cycles_per_rate` each."""
-    blocks = [
-        Block(label=f"{r:g} A/g", repeat=cycles_per_rate, steps=[
-            Step(action="lithiate", current_A_per_g=r), Step(action="delithiate", current_A_per_g=r)])
-        for r in rates_A_per_g
-    ]
-    return Protocol(name="rate-test", description=f"rate test, {cycles_per_rate} cycles per rate", blocks=blocks)
+    return _stepped("rate-test", f"rate test, {cycles_per_rate} cycles per rate", rates_A_per_g, cycles_per_rate,
+                    lambda r: f"{r:g} A/g",
+                    lambda r: [Step(action="lithiate", current_A_per_g=r), Step(action="delithiate", current_A_per_g=r)])
 
 
 def c_rate_test(c_rates: list[float], cycles_per_rate: int = 3) -> Protocol:
     """Full-cell rate test: symmetric CC charge/discharge at each C-rate, `cycles_per_rate` each."""
-    blocks = [
-        Block(label=f"{c:g}C", repeat=cycles_per_rate, steps=[
-            Step(action="charge", c_rate=c), Step(action="discharge", c_rate=c)])
-        for c in c_rates
-    ]
-    return Protocol(name="full-cell-rate-test", description=f"full-cell rate test, {cycles_per_rate} cycles per C-rate", blocks=blocks)
+    return _stepped("full-cell-rate-test", f"full-cell rate test, {cycles_per_rate} cycles per C-rate", c_rates,
+                    cycles_per_rate, lambda c: f"{c:g}C",
+                    lambda c: [Step(action="charge", c_rate=c), Step(action="discharge", c_rate=c)])
 
 
 def _from_dict(raw: dict, origin: str) -> Protocol:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_atomistic.py [--repeat 3] [--sevennet] [--neb] [--threads N]
 
-Prints medians. --neb also times the default quick Si(111) NEB and the quick interface NEBs (cache bypassed).
+Prints medians. --neb also times the default quick Si(111) NEB and the quick interface NEBs (a fresh, empty cache).
 --threads sets SIZNO_TORCH_THREADS (default: the cores the running load leaves free, 1 or 2).
 """
 
@@ -58,9 +58,11 @@ def main():
             s = _force_call_s(f, atoms, args.repeat)
             print(f"{name:9s} {len(atoms):4d} atoms  {label:40s} median {s:.3f} s per force call")
     if args.neb:
-        os.environ["SIZNO_NO_CACHE"] = "1"
-        from sizno.atomistic.neb import run_neb
-        from sizno.atomistic.workflows import Settings, heterojunctions, interface_sites, si111_barrier
+        import tempfile
+
+        os.environ["SIZNO_CACHE_DIR"] = tempfile.mkdtemp(prefix="sizno-bench-")  # cold, but reused within the run
+        from sizno.atomistic.workflows import (Settings, heterojunctions, interface_barriers, interface_sites,
+                                               si111_barrier)
 
         f = get_factory("chgnet").load()
         s = Settings(quick=True)
@@ -72,13 +74,14 @@ def main():
         hj = heterojunctions(f, s, "ZnO")
         t1 = time.perf_counter()
         print(f"quick heterojunctions (2 faces x 2 registries, {hj[0].n_atoms} atoms): {t1 - t:.0f} s")
-        a, b, c, _ = interface_sites(hj[0].atoms, f, s)
+        interface_sites(hj[0].atoms, f, s)
         t2 = time.perf_counter()
         print(f"quick interface Li sites (channel + oxide): {t2 - t1:.0f} s")
-        for name, end in (("along", b), ("across", c)):
-            nb = run_neb(a.atoms, end.atoms, f, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps)
-            print(f"quick interface NEB {name}: {nb.seconds:.0f} s ({nb.steps} steps, "
-                  f"{'converged' if nb.converged else 'not converged'}), barrier {nb.barrier_eV:.3f} eV")
+        al, ac, info = interface_barriers(hj[0].atoms, f, s)  # sites now from the cache: NEBs (+ one refinement)
+        print(f"quick interface NEBs: {time.perf_counter() - t2:.0f} s; along {al.seconds:.0f} s ({al.steps} steps, "
+              f"{'converged' if al.converged else 'not converged'}) {al.barrier_eV:.3f} eV; across {ac.seconds:.0f} s "
+              f"({ac.steps} steps, {'converged' if ac.converged else 'not converged'}) {ac.barrier_eV:.3f} eV; "
+              f"start site refined: {info['start_site_refined']}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,22 @@ def test_emt_symmetric_hop_known_barrier():
     assert r2.cached and r2.barrier_eV == pytest.approx(r.barrier_eV)
 
 
+def test_emt_periodic_path_barrier_is_the_hop_barrier():
+    """Au from a hollow to its own image one 2x2 cell on (5.7 A) on Al(100): it passes one hollow in between,
+    the ends are the same site (equal energy), and the barrier is the single-hop barrier (0.374 eV)."""
+    from sizno.atomistic.neb import periodic_neb
+
+    f = get_factory("emt")
+    a = relax(_au_on_al(0.0), f, fmax=0.02).atoms
+    r = periodic_neb(a, f, a.cell.array[0], n_images=5, fmax=0.02, steps=400)
+    assert r.converged
+    assert r.hop_length_A == pytest.approx(a.cell.array[0, 0], abs=1e-6)
+    assert r.reaction_energy_eV == pytest.approx(0.0, abs=1e-6)
+    assert r.barrier_eV == pytest.approx(0.374, abs=0.03)
+    # the middle image sits in the hollow half-way: an intermediate minimum at the start's energy
+    assert r.energies_eV[3] == pytest.approx(0.0, abs=0.03)
+
+
 def test_neb_rejects_same_site_and_unknown_calculator():
     f = get_factory("emt")
     a = _au_on_al(0.0)
@@ -82,3 +98,24 @@ def test_arrhenius_link():
     assert link.conductivity_ratio(0.5, 0.5, 333.0, 3.0, 3.0) == pytest.approx(1.0)
     # 0.1 eV lower barrier at 333 K: ~ 32x faster
     assert link.conductivity_ratio(0.4, 0.5, 333.15, 3.0, 3.0) == pytest.approx(math.exp(0.1 / (link.KB_EV_PER_K * 333.15)))
+
+
+def test_cross_check_choice(monkeypatch):
+    from sizno.atomistic.reproduce import cross_check_calculators
+
+    monkeypatch.delenv("SIZNO_ATOMISTIC_CROSS_CHECK", raising=False)
+    assert cross_check_calculators(quick=True) == []
+    assert cross_check_calculators(quick=False) == ["sevennet"]
+    monkeypatch.setenv("SIZNO_ATOMISTIC_CROSS_CHECK", "none")
+    assert cross_check_calculators(quick=False) == []
+    monkeypatch.setenv("SIZNO_ATOMISTIC_CROSS_CHECK", "sevennet, emt")
+    assert cross_check_calculators(quick=True) == ["sevennet", "emt"]
+
+
+def test_torch_threads_override(monkeypatch):
+    from sizno.atomistic.calculators import torch_threads
+
+    monkeypatch.setenv("SIZNO_TORCH_THREADS", "1")
+    assert torch_threads() == 1
+    monkeypatch.delenv("SIZNO_TORCH_THREADS")
+    assert 1 <= torch_threads() <= 2

@@ -64,7 +64,8 @@ def run_all(quick: bool, progress=lambda m: None) -> dict:
 
 def _neb_conv(neb) -> str:
     w = "; ".join(neb.warnings)
-    return (f"NEB {neb.n_images} climbing images, hop {neb.hop_length_A:.2f} A, "
+    return (f"NEB {neb.n_images} images, the highest climbing, hop {neb.hop_length_A:.2f} A, reverse barrier "
+            f"{neb.reverse_barrier_eV:.3f} eV, reaction energy {neb.reaction_energy_eV:+.3f} eV, "
             + (f"converged (fmax {neb.fmax_eV_per_A:.3f} eV/A, {neb.steps} steps)" if neb.converged
                else f"NOT converged (fmax {neb.fmax_eV_per_A:.3f} eV/A after {neb.steps} steps)")
             + (f"; {w}" if w else ""))
@@ -110,13 +111,16 @@ def reproduce_records(quick: bool) -> list[dict]:
     recs = [
         {"id": "dft.li_barrier_si111_eV", "quantity": "Li migration barrier on Si(111)", "unit": "eV",
          "paper": paper.get("li_barrier_si111_eV"), "model": r["si111"].barrier_eV, "role": "validation",
-         "note": (f"{pot}; {si_cell}; lowest adsorption site to the nearest distinct one ({si['sites_found']} sites "
-                  f"found); {relax_txt}; {_neb_conv(r['si111'])}{_cross(r, lambda c: c['si111'])}; {trend}")},
+         "note": (f"{pot}; {si_cell}; long-range migration: the lowest of {si['sites_found']} adsorption sites "
+                  f"to its own periodic image one cell on ({r['si111'].hop_length_A:.2f} A; the highest saddle on the way)"
+                  f"{', start moved to a lower site found on the path' if si.get('start_site_refined') else ''}; {relax_txt}; {_neb_conv(r['si111'])}{_cross(r, lambda c: c['si111'])}; {trend}")},
         {"id": "dft.li_barrier_along_interface_channel_eV", "quantity": "Li barrier along the Si/ZnO interface channel",
          "unit": "eV", "paper": paper.get("li_barrier_along_interface_channel_eV"), "model": ch["along"].barrier_eV,
          "role": "validation",
-         "note": (f"{pot}; {_cell_iface(best, st)}; lowest channel site to the nearest distinct channel site, in the "
-                  f"interface plane (lateral {ci['along_hop_lateral_A']:.2f} A, vertical {ci['along_hop_vertical_A']:+.2f} A); "
+         "note": (f"{pot}; {_cell_iface(best, st)}; the lowest of {ci['channel_sites_found']} channel sites to the "
+                  f"nearest distinct channel site (lateral {ci['along_hop_lateral_A']:.2f} A, vertical "
+                  f"{ci['along_hop_vertical_A']:+.2f} A)"
+                  f"{', start moved to a lower site found on the path' if ci.get('start_site_refined') else ''}; "
                   f"{relax_txt}; {_neb_conv(ch['along'])}{_cross(r, lambda c: c['channel']['along'])}; {trend}")},
         {"id": "dft.li_barrier_across_interface_channel_eV", "quantity": "Li barrier across the Si/ZnO interface channel",
          "unit": "eV", "paper": paper.get("li_barrier_across_interface_channel_eV"), "model": ch["across"].barrier_eV,

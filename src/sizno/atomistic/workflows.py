@@ -31,19 +31,21 @@ class Settings:
     @property
     def relax_steps(self): return 150 if self.quick else 400
     @property
-    def neb_images(self): return 3 if self.quick else 5
+    def neb_images(self): return 5 if self.quick else 7
     @property
-    def neb_steps(self): return 120 if self.quick else 400
+    def neb_steps(self): return 300 if self.quick else 500
     @property
-    def grid(self): return 3 if self.quick else 5
+    def periodic_images(self): return 7 if self.quick else 9
     @property
-    def n_sites(self): return 3 if self.quick else 5
+    def grid(self): return 4 if self.quick else 5
+    @property
+    def n_sites(self): return 5 if self.quick else 7
     @property
     def vacuum_A(self): return 12.0 if self.quick else 20.0
 
     def as_dict(self):
         return {k: getattr(self, k) for k in ("quick", "si_bilayers", "oxide_units", "fmax", "relax_steps", "neb_images",
-                                              "neb_steps", "grid", "n_sites", "vacuum_A")}
+                                              "periodic_images", "neb_steps", "grid", "n_sites", "vacuum_A")}
 
 
 Progress = Callable[[str], None]
@@ -53,9 +55,31 @@ def _noop(msg: str) -> None:
     pass
 
 
+def lattice_directions(cell, quick: bool) -> list[np.ndarray]:
+    """In-plane lattice vectors a Li atom can move one cell along: a1 (quick) or a1, a2, a2 - a1 (full).
+    For the hexagonal cells here these are the three shortest, 120 degrees apart."""
+    c = np.asarray(cell)[:2]
+    dirs = [c[0]] if quick else [c[0], c[1], c[1] - c[0]]
+    return [np.array(d, float) for d in dirs]
+
+
+def periodic_barrier(site_atoms, factory: CalculatorFactory, s: Settings, on_neb_step=None) -> NEBResult:
+    """Long-range migration barrier: NEB from a site to its periodic image one cell on, lowest over directions."""
+    from sizno.atomistic.neb import periodic_neb
+
+    best = None
+    for d in lattice_directions(site_atoms.cell.array, s.quick):
+        r = periodic_neb(site_atoms, factory, d, n_images=s.periodic_images, fmax=s.fmax, steps=s.neb_steps,
+                         on_step=on_neb_step)
+        if best is None or r.barrier_eV < best.barrier_eV:
+            best = r
+    return best
+
+
 def si111_barrier(factory: CalculatorFactory, s: Settings, reconstruction: str = "2x2-adatom",
                   progress: Progress = _noop, on_neb_step=None) -> tuple[NEBResult, dict]:
-    """Li hop between neighbouring adsorption sites on reconstructed Si(111)."""
+    """Long-range Li migration on reconstructed Si(111): the lowest adsorption site to its own periodic
+    image one cell on (see periodic_barrier); the highest saddle on the way is the barrier."""
     slab = builders.si111_slab(reconstruction, bilayers=s.si_bilayers, vacuum_A=s.vacuum_A)
     slab.rattle(0.02, seed=7)  # off the symmetry saddle
     progress(f"relax Si(111)-{reconstruction} ({len(slab)} atoms)")
@@ -68,10 +92,17 @@ def si111_barrier(factory: CalculatorFactory, s: Settings, reconstruction: str =
     pts = surface_candidates(r.atoms, n=s.grid + 1, k=s.n_sites)
     sites = relax_sites(r.atoms, pts, factory, s.fmax, s.relax_steps,
                         on_site=lambda i, n: progress(f"Li site {i}/{n} on Si(111)"))
-    a, b = pick_hop(sites, r.atoms, "Si(111) sites")
+    if not sites:
+        pick_hop(sites, r.atoms, "Si(111) sites")  # raises: no site
     info["sites_found"] = len(sites)
-    progress("NEB on Si(111)")
-    neb = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
+    info["site_energies_eV"] = [st.energy_eV - sites[0].energy_eV for st in sites]
+    progress("NEB on Si(111): the lowest site to its image one cell on")
+    neb = periodic_barrier(sites[0].atoms, factory, s, on_neb_step=on_neb_step)
+    lower = _lower_site_on_path(neb, sites[0], r.atoms, factory, s, None)
+    info["start_site_refined"] = lower is not None
+    if lower is not None:
+        progress("a lower Li site on the path: NEB on Si(111) again from it")
+        neb = periodic_barrier(lower.atoms, factory, s, on_neb_step=on_neb_step)
     return neb, info
 
 
@@ -170,6 +201,60 @@ def channel_geometry(host) -> dict:
             "oxide_interstitial_z_A": [l1_hi + 0.2, l2_lo - 0.2]}
 
 
+def _pick_interface_ends(a, chan, inside, host, info, require_across: bool):
+    """b: nearest distinct channel site to a; c: nearest oxide site to a (None if none and not required)."""
+    from ase.geometry import find_mic
+
+    from sizno.errors import SiznoInputError
+
+    def dist(st):
+        return find_mic(st.li_position - a.li_position, host.cell, host.pbc)[1]
+
+    others = [st for st in chan if st is not a and dist(st) > 0.5]
+    if not others:
+        raise SiznoInputError("interface channel sites", "only one distinct Li site found: the NEB endpoints would "
+                              "coincide", "a finer site grid (--grid) or a larger cell")
+    b = min(others, key=dist)
+    c = min(inside, key=dist) if inside else None
+    if c is None:
+        err = SiznoInputError("across path", "Li found no open site inside the oxide (all relaxed back to the interface)",
+                              "a thicker oxide or finer grid")
+        if require_across:
+            raise err
+        info["across_error"] = str(err)
+    for name, end in (("along", b), ("across", c)):
+        if end is None:
+            continue
+        d, _ = find_mic(end.li_position - a.li_position, host.cell, host.pbc)
+        info[f"{name}_hop_vertical_A"] = float(d[2])
+        info[f"{name}_hop_lateral_A"] = float(np.hypot(d[0], d[1]))
+    info["channel_site_z_A"] = float(a.li_position[2])
+    if c is not None:
+        info["oxide_site_z_A"] = float(c.li_position[2])
+        info["oxide_site_minus_channel_site_eV"] = float(c.energy_eV - a.energy_eV)
+    return b, c
+
+
+def _interface_site_sets(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop):
+    """Relaxed Li sites: (channel sites lowest first, oxide first-interstitial sites, geometry)."""
+    g = channel_geometry(host)
+    c_lo, c_hi = g["channel_z_A"]
+    pts = void_candidates(host, g["si_top_z_A"] - 0.3, g["oxide_bottom_z_A"] + 0.3, n=s.grid + 1, k=s.n_sites)
+    sites = relax_sites(host, pts, factory, s.fmax, s.relax_steps,
+                        on_site=lambda i, n: progress(f"Li site {i}/{n} in the interface channel"))
+    chan = [st for st in sites if c_lo <= st.li_position[2] <= c_hi]
+    if not chan:
+        pick_hop(chan, host, "interface channel sites")  # raises: no site
+    i_lo, i_hi = g["oxide_interstitial_z_A"]
+    # a fine lateral grid: the open columns are narrow (the search itself is geometry only, cheap)
+    inner = void_candidates(host, i_lo, i_hi, n=max(6, s.grid + 1), k=s.n_sites)
+    inner_sites = relax_sites(host, inner, factory, s.fmax, s.relax_steps,
+                              on_site=lambda i, n: progress(f"Li site {i}/{n} inside the oxide"))
+    # beyond the channel: Li has passed the oxide's first double layer and stays below the second
+    inside = [st for st in inner_sites if g["oxide_layer1_z_A"][1] < st.li_position[2] < g["oxide_layer2_bottom_z_A"]]
+    return chan, inside, g
+
+
 def interface_sites(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
                     require_across: bool = True):
     """The endpoints of the paper's two interface paths (Fig. 5e,g): (channel site a, channel site b, oxide site c, info).
@@ -182,55 +267,58 @@ def interface_sites(host, factory: CalculatorFactory, s: Settings, progress: Pro
     Si subsurface tetrahedral site lies ~0.7 eV above the oxide's first interstitial.
     With require_across=False a missing oxide site gives c = None and info["across_error"] instead of an error.
     """
-    from ase.geometry import find_mic
-
-    from sizno.errors import SiznoInputError
-
-    g = channel_geometry(host)
+    chan, inside, g = _interface_site_sets(host, factory, s, progress)
     info = dict(g)
-    c_lo, c_hi = g["channel_z_A"]
-    pts = void_candidates(host, g["si_top_z_A"] - 0.3, g["oxide_bottom_z_A"] + 0.3, n=s.grid + 1, k=s.n_sites)
-    sites = relax_sites(host, pts, factory, s.fmax, s.relax_steps,
-                        on_site=lambda i, n: progress(f"Li site {i}/{n} in the interface channel"))
-    chan = [st for st in sites if c_lo <= st.li_position[2] <= c_hi]
     info["channel_sites_found"] = len(chan)
-    a, b = pick_hop(chan, host, "interface channel sites")
-    i_lo, i_hi = g["oxide_interstitial_z_A"]
-    # a fine lateral grid: the open columns are narrow (the search itself is geometry only, cheap)
-    inner = void_candidates(host, i_lo, i_hi, n=max(6, s.grid + 1), k=s.n_sites)
-    inner_sites = relax_sites(host, inner, factory, s.fmax, s.relax_steps,
-                              on_site=lambda i, n: progress(f"Li site {i}/{n} inside the oxide"))
-    # beyond the channel: Li has passed the oxide's first double layer and stays below the second
-    inside = [st for st in inner_sites if g["oxide_layer1_z_A"][1] < st.li_position[2] < g["oxide_layer2_bottom_z_A"]]
     info["oxide_sites_found"] = len(inside)
-    if not inside:
-        err = SiznoInputError("across path", "Li found no open site inside the oxide (all relaxed back to the interface)",
-                              "a thicker oxide or finer grid")
-        if require_across:
-            raise err
-        info["across_error"] = str(err)
-        d, _ = find_mic(b.li_position - a.li_position, host.cell, host.pbc)
-        info["along_hop_vertical_A"], info["along_hop_lateral_A"] = float(d[2]), float(np.hypot(d[0], d[1]))
-        return a, b, None, info
-    c = min(inside, key=lambda st: find_mic(st.li_position - a.li_position, host.cell, host.pbc)[1])
-    for name, end in (("along", b), ("across", c)):
-        d, _ = find_mic(end.li_position - a.li_position, host.cell, host.pbc)
-        info[f"{name}_hop_vertical_A"] = float(d[2])
-        info[f"{name}_hop_lateral_A"] = float(np.hypot(d[0], d[1]))
-    info["channel_site_z_A"] = float(a.li_position[2])
-    info["oxide_site_z_A"] = float(c.li_position[2])
-    info["oxide_site_minus_channel_site_eV"] = float(c.energy_eV - a.energy_eV)
+    a = chan[0]
+    b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
     return a, b, c, info
+
+
+def _lower_site_on_path(neb: NEBResult, a, host, factory: CalculatorFactory, s: Settings, z_range):
+    """If an interior NEB image lies > 0.05 eV below the start, relax it: a lower channel site, or None."""
+    from sizno.atomistic.paths import Site
+
+    interior = neb.energies_eV[1:-1]
+    if not interior or min(interior) > -0.05:
+        return None
+    im = neb.images[1 + int(np.argmin(interior))].copy()
+    im.set_constraint(host.constraints)
+    r = relax(im, factory, fmax=s.fmax, steps=s.relax_steps)
+    st = Site(r.atoms, r.energy_eV, r.atoms.positions[-1].copy(), r.converged)
+    if st.energy_eV < a.energy_eV - 0.02 and (z_range is None or z_range[0] <= st.li_position[2] <= z_range[1]):
+        return st
+    return None
 
 
 def interface_barriers(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
                        on_neb_step=None, require_across: bool = True) -> tuple[NEBResult, NEBResult | None, dict]:
-    """NEBs along the interface channel (a → b) and across it into the oxide (a → c); see interface_sites.
+    """NEBs along the interface channel and across it into the oxide (a → c); see interface_sites.
 
-    With require_across=False an oxide without an open site gives across = None (reason in info)."""
-    a, b, c, info = interface_sites(host, factory, s, progress, require_across=require_across)
+    along: from the lowest channel site a to the nearest distinct channel site b. (A path from a to its
+    own periodic image, as on Si(111), was tried: the straight start runs Li into the interface atoms
+    and 300 NEB steps left a 9.7 eV "barrier"; it would need a start through the intermediate sites.)
+    The site search is coarse: when the along NEB passes a channel site lower than its start, that site is
+    relaxed and becomes the start of both paths (once). With require_across=False an oxide without
+    an open site gives across = None (reason in info)."""
+    chan, inside, g = _interface_site_sets(host, factory, s, progress)
+    info = dict(g)
+    info["channel_sites_found"] = len(chan)
+    info["oxide_sites_found"] = len(inside)
+    a = chan[0]
+    b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
     progress("NEB along the interface channel")
     along = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
+    lower = _lower_site_on_path(along, a, host, factory, s, info["channel_z_A"])
+    info["start_site_refined"] = lower is not None
+    if lower is not None:
+        progress("a lower channel site on the path: NEB along the channel again from it")
+        chan = [lower] + chan
+        a = lower
+        b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
+        along = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps,
+                        on_step=on_neb_step)
     if c is None:
         return along, None, info
     progress("NEB across the interface channel")

@@ -74,6 +74,8 @@ def _load_model(name: str, settings: dict) -> Any:
     import warnings
 
     _set_threads()
+    # chgnet 0.4.2 warns on every force call (a tensor-to-scalar conversion inside its model): noise only
+    warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True", category=UserWarning)
     if name == "chgnet":
         from chgnet.model import CHGNet
 

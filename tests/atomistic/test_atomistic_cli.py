@@ -24,3 +24,15 @@ def test_cli_unknown_calculator_is_one_line_error(tmp_path):
                         "--calculator", "nope", "--out", str(tmp_path / "x.extxyz")], capture_output=True, text=True)
     assert p.returncode == 2
     assert "unknown calculator" in p.stderr
+
+
+def test_top_level_screen_rejects_an_unknown_oxide_before_any_calculation(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "screen.json"
+    p = subprocess.run([sys.executable, "-c", "from sizno.cli import main; main()", "screen", "--oxide", "XyO",
+                        "--quick", "--json", str(out)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2
+    assert "XyO" in p.stderr and "ZnO" in p.stderr and "Traceback" not in p.stderr
+    assert not out.exists()

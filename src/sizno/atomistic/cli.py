@@ -245,3 +245,4 @@ def records(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(atomistic_app, name="atomistic")
+    app.command("screen")(screen)  # `sizno screen`: the additive screen, also `sizno atomistic screen`

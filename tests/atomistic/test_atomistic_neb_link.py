@@ -119,3 +119,36 @@ def test_torch_threads_override(monkeypatch):
     assert torch_threads() == 1
     monkeypatch.delenv("SIZNO_TORCH_THREADS")
     assert 1 <= torch_threads() <= 2
+
+
+def test_predict_capacity_one_temperature(monkeypatch):
+    """D, the conductivity ratio, the scaled network conductivity and the simulated half cell all use one
+    temperature: the one passed, or the half cell's own (60 °C) when none is."""
+    import sizno.experiments as ex
+    import sizno.results.observables as obs
+
+    seen = []
+
+    def fake_run(material, protocol, temperature_C=None, pset=None, **kw):
+        seen.append(temperature_C)
+        return "res"
+
+    monkeypatch.setattr(ex, "run_half_cell", fake_run)
+    monkeypatch.setattr(obs, "rate_capacity", lambda res, rate: 123.0)
+    assert link.half_cell_temperature_C() == pytest.approx(60.0)
+    for T_C in (None, 25.0):
+        out = link.predict_capacity(0.4, 0.5, 3.0, 3.0, temperature_C=T_C)
+        want = 60.0 if T_C is None else T_C
+        T_K = 273.15 + want
+        assert out["temperature_C"] == pytest.approx(want)
+        assert out["temperature_K"] == pytest.approx(T_K)
+        assert out["D_m2_per_s"] == pytest.approx(link.arrhenius_D_m2_per_s(0.4, T_K, 3.0))
+        assert out["conductivity_ratio_vs_ZnO"] == pytest.approx(math.exp(0.1 / (link.KB_EV_PER_K * T_K)))
+        if out["capacity_mAh_g"] is None:  # continuum model not calibrated in this checkout
+            continue
+        assert seen[-1] == pytest.approx(want)
+        # the scaled parameter set gives the same ratio at the run temperature
+        from sizno.models.parameters import load_parameter_set
+
+        base = load_parameter_set().at_temperature(T_K)[link.NETWORK_PARAMETER]
+        assert out["network_conductivity_S_per_m"] / base == pytest.approx(out["conductivity_ratio_vs_ZnO"], rel=1e-9)

@@ -50,27 +50,44 @@ def parameter_set_for_barrier(barrier_eV: float, ref_barrier_eV: float, hop_leng
     return ParameterSet(reference_temperature_K=T_ref, entries=entries), sigma_ref, ratio
 
 
+def half_cell_temperature_C() -> float:
+    """The paper's half-cell test temperature [°C] from the cell's data file (60 °C)."""
+    from sizno.data import read_toml
+
+    return float(read_toml("cells/half-cell.toml")["Temperature [degC]"]["value"])
+
+
 def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: float, ref_hop_length_A: float,
                      rate_A_per_g: float = 5.0, temperature_C: float | None = None, cycles_per_rate: int = 1,
                      material: str = "si-zno4") -> dict:
-    """Barrier → D → network conductivity → reversible capacity at `rate_A_per_g` [mAh/g] (continuum model)."""
+    """Barrier → D → network conductivity → reversible capacity at `rate_A_per_g` [mAh/g] (continuum model).
+
+    One temperature throughout: `temperature_C` (None = the paper's half-cell temperature from the cell
+    data, 60 °C) sets D, the conductivity ratio reported, and the half cell that is simulated."""
     from sizno.errors import SiznoInputError
 
+    if temperature_C is None:
+        temperature_C = half_cell_temperature_C()
+    temperature_C = float(temperature_C)
     out = {"barrier_eV": barrier_eV, "reference_barrier_eV": ref_barrier_eV, "hop_length_A": hop_length_A,
            "attempt_frequency_Hz": ATTEMPT_FREQUENCY_HZ, "dimensionality": 1, "material": material,
-           "rate_A_per_g": rate_A_per_g}
-    T_K = 273.15 + (temperature_C if temperature_C is not None else 60.0)
+           "rate_A_per_g": rate_A_per_g, "temperature_C": temperature_C}
+    T_K = 273.15 + temperature_C
     out["temperature_K"] = T_K
     out["D_m2_per_s"] = arrhenius_D_m2_per_s(barrier_eV, T_K, hop_length_A)
+    # the ratio at the run temperature (the scaled parameter set holds the same ratio there: its activation
+    # energy is shifted by the barrier difference, so sigma_X(T)/sigma_ZnO(T) = D_X(T)/D_ZnO(T) at any T)
+    out["conductivity_ratio_vs_ZnO"] = conductivity_ratio(barrier_eV, ref_barrier_eV, T_K, hop_length_A, ref_hop_length_A)
     try:
         pset, sigma_ref, ratio = parameter_set_for_barrier(barrier_eV, ref_barrier_eV, hop_length_A, ref_hop_length_A)
     except SiznoInputError as exc:
         out.update({"capacity_mAh_g": None, "note": f"continuum model not calibrated yet ({exc}); run `sizno calibrate`"})
-        out["conductivity_ratio_vs_ZnO"] = conductivity_ratio(barrier_eV, ref_barrier_eV, T_K, hop_length_A, ref_hop_length_A)
         return out
     out["calibrated_network_conductivity_S_per_m"] = sigma_ref
-    out["conductivity_ratio_vs_ZnO"] = ratio
-    out["network_conductivity_S_per_m"] = sigma_ref * ratio
+    out["reference_temperature_K"] = pset.reference_temperature_K
+    out["conductivity_ratio_vs_ZnO_at_reference_temperature"] = ratio
+    out["network_conductivity_S_per_m_at_reference_temperature"] = sigma_ref * ratio
+    out["network_conductivity_S_per_m"] = float(pset.at_temperature(T_K)[NETWORK_PARAMETER])
     from sizno.experiments import rate_test, run_half_cell
     from sizno.results.observables import rate_capacity
 

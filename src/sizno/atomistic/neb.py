@@ -63,6 +63,9 @@ def periodic_neb(site, factory: CalculatorFactory, shift, **kw) -> NEBResult:
     final = site.copy()
     final.positions[-1] = final.positions[-1] + np.asarray(shift, float)
     final.set_constraint(site.constraints)
+    # the straight start (IDPP between identical ends would only aim at the start's own distances; a route
+    # through the intermediate sites, workflows.route_barrier, is the way round atoms in the path)
+    kw.setdefault("idpp", False)
     return run_neb(site, final, factory, mic=False, **kw)
 
 
@@ -70,13 +73,40 @@ def _suppress():
     return contextlib.redirect_stdout(io.StringIO())
 
 
+def idpp_path(neb, steps: int = 200, fmax: float = 0.05) -> None:
+    """IDPP refinement of the interior images as they are (ase.mep.idpp_interpolate, minimum-image
+    distances). ASE's NEB.interpolate(method="idpp") would first reset the images to the minimum-image
+    straight line, wrong for a hop to another cell's copy of a site; this keeps the start given."""
+    from ase.mep.neb import idpp_interpolate
+
+    with _suppress():
+        idpp_interpolate(neb, traj=None, log=None, mic=True, steps=steps, fmax=fmax)
+
+
+def min_distance_along(images, moving: int | None = None) -> float:
+    """Smallest distance [A] between the moving atom (default: the last) and any other atom over the
+    interior images (minimum image): how close a path runs Li into the host."""
+    from ase.geometry import find_mic
+
+    out = np.inf
+    for im in images[1:-1]:
+        i = len(im) - 1 if moving is None else moving
+        others = np.delete(np.arange(len(im)), i)
+        _, d = find_mic(im.positions[others] - im.positions[i], im.cell, im.pbc)
+        out = min(out, float(d.min()))
+    return out
+
+
 def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb: bool = True, fmax: float = 0.05,
             steps: int = 300, k: float = 0.1, on_step: Callable[[int, float, list[float]], None] | None = None,
-            use_cache: bool = True, mic: bool = True) -> NEBResult:
+            use_cache: bool = True, mic: bool = True, idpp: bool = True) -> NEBResult:
     """NEB between two relaxed endpoints (same atoms, same order). `n_images` counts interior images.
 
     mic=True interpolates along the shortest periodic displacement; mic=False takes final - initial as
     it is (a path to a periodic image of the initial site: see periodic_neb).
+    idpp=True refines the straight start by image-dependent pair potentials (IDPP: each image's
+    interatomic distances interpolated between the ends), so the moving atom goes round atoms, not
+    into them; the target distances use minimum images, which holds for either kind of path.
 
     Each image gets its own calculator from `factory` (one shared model), so every force call is
     needed (allow_shared_calculator made ~4x the calls). Endpoints that are the same site raise.
@@ -96,7 +126,8 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
     factory.check_elements(initial.get_chemical_symbols())
     key = cache.key("neb", {"a": cache.atoms_fingerprint(initial), "b": cache.atoms_fingerprint(final),
                             "calc": factory.identity(), "n": n_images, "climb": climb, "fmax": fmax, "steps": steps, "k": k,
-                            "stages": "plain to 3 fmax, then climbing", "mic": mic})
+                            "stages": "plain to 3 fmax, then climbing", "mic": mic,
+                            "start": "idpp-mic" if idpp else "linear"})
     if use_cache:
         hit = cache.load(key)
         if hit is not None:
@@ -119,12 +150,8 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
         dr = final.positions - initial.positions
     for j, im in enumerate(images[1:-1], start=1):
         im.positions = initial.positions + dr * j / (n_images + 1)
-    if mic:  # idpp on a path to a periodic image would see identical ends: keep the linear path there
-        with _suppress():
-            try:
-                neb.interpolate(method="idpp", mic=True, apply_constraint=True)
-            except Exception:  # idpp is a refinement; the linear path stays if it fails
-                pass
+    if idpp:
+        idpp_path(neb)
 
     def _energies():
         return [float(im.get_potential_energy()) for im in images]
@@ -222,3 +249,56 @@ def plot_profile(res: NEBResult, path, title: str = "") -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def chain_nebs(segments: list[NEBResult], start_energies_eV: list[float], net_shift) -> NEBResult:
+    """One profile from consecutive NEBs along a route of sites (each segment's end is the next one's start,
+    up to a lattice translation): energies relative to the first start, images joined (the moving atom, the
+    last, carried on across cells). `start_energies_eV`: each segment's start energy (absolute).
+
+    The barrier is the highest point over the route minus the start: for a route from a site to its own
+    periodic image, the highest saddle a Li atom passes to move one cell on."""
+    if not segments:
+        raise SiznoInputError("route", "no NEB segment", "at least one hop")
+    energies: list[float] = []
+    path: list[float] = []
+    images: list = []
+    e_ref = start_energies_eV[0]
+    seg_of: list[int] = []  # which segment each point belongs to (-1: a site joining two)
+    carry = np.zeros(3)
+    for k, (seg, e0) in enumerate(zip(segments, start_energies_eV)):
+        abs_e = [e0 + e for e in seg.energies_eV]
+        skip = 0 if k == 0 else 1
+        base = path[-1] if path else 0.0
+        if k > 0:  # the moving atom continues from where the previous segment left it
+            carry = images[-1].positions[-1] - seg.images[0].positions[-1]
+        for j, (e, s_, im) in enumerate(zip(abs_e, seg.path_A, seg.images)):
+            if j < skip:
+                continue
+            energies.append(e - e_ref)
+            path.append(base + s_)
+            a = im.copy()
+            a.positions[-1] = a.positions[-1] + carry
+            images.append(a)
+            seg_of.append(-1 if j in (0, len(abs_e) - 1) else k)
+    warnings = []
+    for k, seg in enumerate(segments):
+        if not seg.converged:
+            warnings.append(f"segment {k + 1} NEB not converged: fmax {seg.fmax_eV_per_A:.3f} eV/A after "
+                            f"{seg.steps} steps; the barrier is approximate")
+    imax = int(np.argmax(energies))
+    emax = energies[imax]
+    if seg_of[imax] == -1:
+        warnings.append("the highest energy on the route is at a site, not at a saddle between two")
+    interior = energies[1:-1]
+    if interior and min(interior) < min(energies[0], energies[-1]) - 0.05:
+        warnings.append(f"an image lies {min(energies[0], energies[-1]) - min(interior):.2f} eV below both ends: "
+                        "the site search missed a lower site on this route")
+    conv = all(s.converged for s in segments)
+    return NEBResult(barrier_eV=emax - energies[0], reverse_barrier_eV=emax - energies[-1],
+                     reaction_energy_eV=energies[-1] - energies[0], energies_eV=energies, path_A=path,
+                     hop_length_A=float(np.linalg.norm(np.asarray(net_shift, float))), moving_atom=len(images[0]) - 1,
+                     n_images=len(energies) - 2, converged=conv,
+                     fmax_eV_per_A=max(s.fmax_eV_per_A for s in segments), steps=sum(s.steps for s in segments),
+                     seconds=sum(s.seconds for s in segments), calculator=segments[0].calculator, images=images,
+                     warnings=warnings, cached=all(s.cached for s in segments))

@@ -120,3 +120,77 @@ def pick_hop(sites: list[Site], host, what: str) -> tuple[Site, Site]:
         return a, b
     raise SiznoInputError(what, "only one distinct Li site found: the NEB endpoints would coincide",
                           "a finer site grid (--grid) or a larger cell")
+
+
+def site_route(positions, cell, pbc, shift, max_offset: int = 1) -> list[tuple[int, int, np.ndarray]]:
+    """Route of hops between sites from site 0 to its own periodic image `shift` (a lattice vector) away.
+
+    The sites and their periodic copies form a graph: an edge is a hop from site i to a copy of another
+    site j in this or a neighbouring cell (a hop to a site's own copy is left out, so the route passes
+    through the other sites, the way a Li atom would). The route is the one of least sum of squared hop
+    lengths (short hops preferred): a list of (from site, to site, Li displacement [A]) whose
+    displacements add up to `shift`. Raises if no such route exists (e.g. one site only)."""
+    import heapq
+    import itertools
+
+    P = np.asarray(positions, float)
+    C = np.asarray(cell, float)
+    n = len(P)
+    inv = np.linalg.inv(C)
+    target = tuple(int(x) for x in np.rint(np.asarray(shift, float) @ inv))
+    # copies in neighbouring cells along the periodic in-plane axes (a slab's z is never crossed)
+    ranges = [range(-max_offset, max_offset + 1) if k < 2 and np.asarray(pbc)[k] else range(0, 1) for k in range(3)]
+    edges: dict[int, list] = {i: [] for i in range(n)}
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            for m in itertools.product(*ranges):
+                d = P[j] + np.asarray(m) @ C - P[i]
+                edges[i].append((j, m, d))
+    start = (0, 0, 0, 0)
+    goal = (0, *target)
+    best = {start: 0.0}
+    prev: dict = {}
+    heap = [(0.0, start)]
+    lim = max(abs(x) for x in target) + 2
+    while heap:
+        cost, node = heapq.heappop(heap)
+        if node == goal:
+            break
+        if cost > best.get(node, np.inf):
+            continue
+        i, off = node[0], node[1:]
+        for j, m, d in edges[i]:
+            o = tuple(a + b for a, b in zip(off, m))
+            if max(abs(x) for x in o) > lim:
+                continue
+            nxt = (j, *o)
+            c = cost + float(d @ d)
+            if c < best.get(nxt, np.inf) - 1e-12:
+                best[nxt] = c
+                prev[nxt] = (node, i, j, d)
+                heapq.heappush(heap, (c, nxt))
+    if goal not in prev:
+        raise SiznoInputError("site route", f"no route through the {n} site(s) to the periodic image "
+                              f"{np.round(shift, 2).tolist()} A on", "more distinct sites (a finer --grid)")
+    route = []
+    node = goal
+    while node != start:
+        node, i, j, d = prev[node]
+        route.append((i, j, d))
+    return route[::-1]
+
+
+def hop_end(initial, final, li_displacement):
+    """`final` (relaxed, moving atom last) placed for a hop from `initial`: the moving atom at its position
+    in `initial` + li_displacement (the copy of the site the hop lands on), every other atom at its periodic
+    copy nearest to where it is in `initial`. For an NEB with mic=False between the two."""
+    from ase.geometry import find_mic
+
+    out = final.copy()
+    d, _ = find_mic(final.positions[:-1] - initial.positions[:-1], initial.cell, initial.pbc)
+    out.positions[:-1] = initial.positions[:-1] + d
+    out.positions[-1] = initial.positions[-1] + np.asarray(li_displacement, float)
+    out.set_constraint(initial.constraints)
+    return out

@@ -71,6 +71,12 @@ def _neb_conv(neb) -> str:
             + (f"; {w}" if w else ""))
 
 
+def _route_txt(route: list[dict]) -> str:
+    hops = ", ".join(f"{h['from_site']}->{h['to_site']} {h['hop_A']:.2f} A saddle {h['saddle_eV']:+.3f} eV"
+                     + ("" if h["converged"] else " NOT converged") for h in route)
+    return f"{len(route)} hops: {hops}"
+
+
 def _cross(r: dict, pick) -> str:
     parts = []
     for name, c in r.get("cross_check", {}).items():
@@ -117,9 +123,11 @@ def reproduce_records(quick: bool) -> list[dict]:
         {"id": "dft.li_barrier_along_interface_channel_eV", "quantity": "Li barrier along the Si/ZnO interface channel",
          "unit": "eV", "paper": paper.get("li_barrier_along_interface_channel_eV"), "model": ch["along"].barrier_eV,
          "role": "validation",
-         "note": (f"{pot}; {_cell_iface(best, st)}; the lowest of {ci['channel_sites_found']} channel sites to the "
-                  f"nearest distinct channel site (lateral {ci['along_hop_lateral_A']:.2f} A, vertical "
-                  f"{ci['along_hop_vertical_A']:+.2f} A)"
+         "note": (f"{pot}; {_cell_iface(best, st)}; long-range migration in the channel: the lowest of "
+                  f"{ci['channel_sites_found']} channel sites to "
+                  f"its own periodic image one cell on ({ci['along_shift_A']:.2f} A), routed through the other "
+                  f"channel sites ({_route_txt(ci['along_route'])}; one NEB per hop from an IDPP start, the barrier "
+                  f"is the highest saddle on the way)"
                   f"{', start moved to a lower site found on the path' if ci.get('start_site_refined') else ''}; "
                   f"{relax_txt}; {_neb_conv(ch['along'])}{_cross(r, lambda c: c['channel']['along'])}; {trend}")},
         {"id": "dft.li_barrier_across_interface_channel_eV", "quantity": "Li barrier across the Si/ZnO interface channel",

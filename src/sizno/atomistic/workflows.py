@@ -10,7 +10,7 @@ import numpy as np
 from sizno.atomistic import builders
 from sizno.atomistic.calculators import CalculatorFactory
 from sizno.atomistic.neb import NEBResult, run_neb
-from sizno.atomistic.paths import pick_hop, relax_sites, surface_candidates, void_candidates
+from sizno.atomistic.paths import hop_end, pick_hop, relax_sites, site_route, surface_candidates, void_candidates
 from sizno.atomistic.relax import relax
 
 EV_PER_A2_TO_J_PER_M2 = 16.0217663
@@ -276,51 +276,107 @@ def interface_sites(host, factory: CalculatorFactory, s: Settings, progress: Pro
     return a, b, c, info
 
 
-def _lower_site_on_path(neb: NEBResult, a, host, factory: CalculatorFactory, s: Settings, z_range):
-    """If an interior NEB image lies > 0.05 eV below the start, relax it: a lower channel site, or None."""
+def _lower_site_on_path(neb: NEBResult, a, host, factory: CalculatorFactory, s: Settings, z_range, ref=None):
+    """If an interior NEB image lies > 0.05 eV below the start and below `ref` (a site; default the start),
+    relax it: a site lower than `ref` within z_range, or None."""
     from sizno.atomistic.paths import Site
 
+    ref = a if ref is None else ref
     interior = neb.energies_eV[1:-1]
-    if not interior or min(interior) > -0.05:
+    floor = min(0.0, ref.energy_eV - a.energy_eV) - 0.05
+    if not interior or min(interior) > floor:
         return None
     im = neb.images[1 + int(np.argmin(interior))].copy()
     im.set_constraint(host.constraints)
     r = relax(im, factory, fmax=s.fmax, steps=s.relax_steps)
     st = Site(r.atoms, r.energy_eV, r.atoms.positions[-1].copy(), r.converged)
-    if st.energy_eV < a.energy_eV - 0.02 and (z_range is None or z_range[0] <= st.li_position[2] <= z_range[1]):
+    if st.energy_eV < ref.energy_eV - 0.02 and (z_range is None or z_range[0] <= st.li_position[2] <= z_range[1]):
         return st
     return None
+
+
+def route_barrier(sites, host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
+                  on_neb_step=None, what: str = "the channel") -> tuple[NEBResult, list[dict]]:
+    """Long-range migration through a set of sites: from sites[0] (the lowest) to its own periodic image one
+    cell on, routed through the other sites (paths.site_route: least sum of squared hops), one NEB per hop
+    (IDPP start), joined into one profile (neb.chain_nebs). The barrier is the highest saddle on the route
+    above the start; the lowest over the lattice directions tried (see lattice_directions)."""
+    from sizno.atomistic.neb import chain_nebs
+
+    best, best_route = None, None
+    pos = [st.li_position for st in sites]
+    for L in lattice_directions(host.cell.array, s.quick):
+        route = site_route(pos, host.cell.array, host.pbc, L)
+        segs, rows = [], []
+        for k, (i, j, d) in enumerate(route):
+            progress(f"NEB along {what}: hop {k + 1}/{len(route)} (site {i} -> site {j}, {np.linalg.norm(d):.2f} A)")
+            fin = hop_end(sites[i].atoms, sites[j].atoms, d)
+            r = run_neb(sites[i].atoms, fin, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps,
+                        on_step=on_neb_step, mic=False)
+            segs.append(r)
+            rows.append({"from_site": i, "to_site": j, "hop_A": float(np.linalg.norm(d)),
+                         "hop_lateral_A": float(np.hypot(d[0], d[1])), "hop_vertical_A": float(d[2]),
+                         "from_site_eV": float(sites[i].energy_eV - sites[0].energy_eV),
+                         "saddle_eV": float(sites[i].energy_eV - sites[0].energy_eV + max(r.energies_eV)),
+                         "converged": r.converged, "fmax_eV_per_A": r.fmax_eV_per_A, "steps": r.steps})
+        res = chain_nebs(segs, [sites[i].energy_eV for i, _, _ in route], L)
+        if best is None or res.barrier_eV < best.barrier_eV:
+            best, best_route = res, rows
+    return best, best_route
 
 
 def interface_barriers(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
                        on_neb_step=None, require_across: bool = True) -> tuple[NEBResult, NEBResult | None, dict]:
     """NEBs along the interface channel and across it into the oxide (a → c); see interface_sites.
 
-    along: from the lowest channel site a to the nearest distinct channel site b. (A path from a to its
-    own periodic image, as on Si(111), was tried: the straight start runs Li into the interface atoms
-    and 300 NEB steps left a 9.7 eV "barrier"; it would need a start through the intermediate sites.)
-    The site search is coarse: when the along NEB passes a channel site lower than its start, that site is
-    relaxed and becomes the start of both paths (once). With require_across=False an oxide without
-    an open site gives across = None (reason in info)."""
+    along: long-range migration in the channel, from the lowest channel site a to its own periodic image
+    one cell on, through the other channel sites (route_barrier: one NEB per hop, IDPP starts; the
+    barrier is the highest saddle on the way). A single NEB straight to the periodic image ran Li into
+    the interface atoms (a 9.7 eV "barrier" after 300 steps); the nearest-site hop used before ended at
+    a site with no saddle above it. The site search is coarse: when the route passes a channel site
+    lower than its start, that site is relaxed and becomes the start of both paths (once). With
+    require_across=False an oxide without an open site gives across = None (reason in info)."""
     chan, inside, g = _interface_site_sets(host, factory, s, progress)
     info = dict(g)
     info["channel_sites_found"] = len(chan)
     info["oxide_sites_found"] = len(inside)
     a = chan[0]
     b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
-    progress("NEB along the interface channel")
-    along = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
+    along, route = route_barrier(chan, host, factory, s, progress, on_neb_step)
     lower = _lower_site_on_path(along, a, host, factory, s, info["channel_z_A"])
     info["start_site_refined"] = lower is not None
     if lower is not None:
-        progress("a lower channel site on the path: NEB along the channel again from it")
+        progress("a lower channel site on the route: NEBs along the channel again from it")
         chan = [lower] + chan
         a = lower
         b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
-        along = run_neb(a.atoms, b.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps,
-                        on_step=on_neb_step)
+        along, route = route_barrier(chan, host, factory, s, progress, on_neb_step)
+    info["along_route"] = route
+    info["along_shift_A"] = along.hop_length_A
+    info["channel_site_energies_eV"] = [float(st.energy_eV - a.energy_eV) for st in chan]
     if c is None:
         return along, None, info
     progress("NEB across the interface channel")
     across = run_neb(a.atoms, c.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps, on_step=on_neb_step)
+    # the oxide-site search is coarse too: an across path that passes an oxide site (beyond the first double
+    # layer, below the second) lower than both ends ends there instead: it is the first open site on the way
+    oxide_z = (info["oxide_layer1_z_A"][1], info["oxide_layer2_bottom_z_A"])
+    lower = _lower_site_on_path(across, a, host, factory, s, oxide_z, ref=c)
+    info["oxide_site_refined"] = lower is not None
+    if lower is not None:
+        progress("a lower oxide site on the across path: NEB across again, to it")
+        c = lower
+        _note_across_end(a, c, host, info)
+        across = run_neb(a.atoms, c.atoms, factory, n_images=s.neb_images, fmax=s.fmax, steps=s.neb_steps,
+                         on_step=on_neb_step)
     return along, across, info
+
+
+def _note_across_end(a, c, host, info) -> None:
+    from ase.geometry import find_mic
+
+    d, _ = find_mic(c.li_position - a.li_position, host.cell, host.pbc)
+    info["across_hop_vertical_A"] = float(d[2])
+    info["across_hop_lateral_A"] = float(np.hypot(d[0], d[1]))
+    info["oxide_site_z_A"] = float(c.li_position[2])
+    info["oxide_site_minus_channel_site_eV"] = float(c.energy_eV - a.energy_eV)

@@ -120,3 +120,41 @@ def test_hop_end_places_the_mover_on_the_landing_copy():
     e = hop_end(a, b, d)
     assert np.allclose(e.positions[-1], a.positions[-1] + d)
     assert np.allclose(e.positions[:-1], a.positions[:-1])
+
+
+def test_idpp_route_in_the_si_zno_channel_keeps_li_off_the_atoms():
+    """Geometry only (no potential): Li at the widest voids of the Si/ZnO interface channel, routed to the
+    first one's copy one cell on; every hop's IDPP start keeps Li at least 1.5 A from every atom,
+    where a straight start comes within 1 A (0.75 A here; 0.43 A straight to the copy one cell on)."""
+    from ase.mep import NEB
+
+    from sizno.atomistic import builders
+    from sizno.atomistic.neb import idpp_path, min_distance_along
+    from sizno.atomistic.paths import void_candidates
+    from sizno.atomistic.workflows import channel_geometry
+
+    host, _, _ = builders.build_interface("ZnO", "Zn", "hollow", si_bilayers=3, oxide_units=2, vacuum_A=12.0)
+    g = channel_geometry(host)
+    pts = void_candidates(host, g["si_top_z_A"] - 0.3, g["oxide_bottom_z_A"] + 0.3, n=5, k=4)
+    sites = []
+    for p in pts:
+        a = host.copy()
+        a.append("Li")
+        a.positions[-1] = p
+        a.set_constraint(host.constraints)
+        sites.append(a)
+    route = site_route(pts, host.cell.array, host.pbc, host.cell.array[0])
+    assert len(route) >= 2
+    straight = []
+    for i, j, d in route:
+        a, b = sites[i], hop_end(sites[i], sites[j], d)
+        images = [a.copy() for _ in range(6)] + [b.copy()]
+        for im in images:
+            im.set_constraint(a.constraints)
+        for k, im in enumerate(images[1:-1], start=1):
+            im.positions = a.positions + (b.positions - a.positions) * k / 6
+        straight.append(min_distance_along(images))
+        idpp_path(NEB(images, method="improvedtangent"))
+        assert min_distance_along(images) > 1.5
+        assert np.allclose(images[3].positions[-1] - a.positions[-1], 0.5 * d, atol=1.5)  # still between the ends
+    assert min(straight) < 1.0  # the straight start of some hop does run Li into an atom

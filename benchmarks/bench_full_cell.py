@@ -35,11 +35,22 @@ def dfn_ageing(mesh: int, cycles: int = 200):
     return sim.solve()
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak resident memory [MB]. Linux carries getrusage's ru_maxrss over from the
+    parent through fork and exec (a child started after a big run reports the parent's peak), so
+    read the memory map's own high-water mark."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
+
+
 def memory_run(cycles: int, mesh: int) -> None:
     """Child process: a long run keeping only cycle summaries; prints its peak RSS [MB]."""
     proto = load_protocol("full-cell-cycling").with_repeat(cycles, block=-1)
     res = run_full_cell("si-zno4", proto, mesh_points=mesh, timeseries_cycles=set())
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     print(f"{peak_mb:.0f} {len(res.cycles)} {res.completed}")
 
 

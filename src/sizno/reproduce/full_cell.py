@@ -139,20 +139,22 @@ def full_cell_records(c: FullCellCampaign) -> list[Record]:
     return out
 
 
+def _capacity_and_ce(ax, ax_ce, c: FullCellCampaign, styles: dict[str, str], unit: str) -> None:
+    for label, style in styles.items():
+        run = c.runs[label]
+        cyc = run.cycles
+        ax.plot(cyc["cycle_index"], cyc[reversible_column(run)], style, lw=1.2, label=f"{label} [{unit}]")
+        ax_ce.plot(cyc["cycle_index"], cyc["coulombic_efficiency_percent"], style, lw=1)
+
+
 def figure_cycling(c: FullCellCampaign, out_dir: Path) -> Path:
     """Capacity and coulombic efficiency vs cycle for the half and full cells (Fig. 2c, 6c, 6f)."""
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(6.5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    for label, style in (("half-cell si-zno4 cycling", "C0-"), ("half-cell si cycling", "C3-")):
-        run = c.runs[label]
-        cyc = run.cycles
-        ax.plot(cyc["cycle_index"], cyc[reversible_column(run)], style, lw=1.2, label=f"{label} [mAh/g composite]")
-        ax2.plot(cyc["cycle_index"], cyc["coulombic_efficiency_percent"], style, lw=1)
+    _capacity_and_ce(ax, ax2, c, {"half-cell si-zno4 cycling": "C0-", "half-cell si cycling": "C3-"},
+                     "mAh/g composite")
     axr = ax.twinx()
-    for label, style in (("full-cell si-zno4 cycling", "C2--"), ("full-cell si-zno4 high-loading cycling", "C1--")):
-        run = c.runs[label]
-        cyc = run.cycles
-        axr.plot(cyc["cycle_index"], cyc[reversible_column(run)], style, lw=1.2, label=f"{label} [mAh/g NCM]")
-        ax2.plot(cyc["cycle_index"], cyc["coulombic_efficiency_percent"], style, lw=1)
+    _capacity_and_ce(axr, ax2, c, {"full-cell si-zno4 cycling": "C2--", "full-cell si-zno4 high-loading cycling": "C1--"},
+                     "mAh/g NCM")
     axr.set_ylabel("full cell [mAh/g NCM811]")
     axr.legend(fontsize=7, loc="lower right")
     ax2.set_ylim(90, 101)
@@ -163,14 +165,18 @@ def figure_cycling(c: FullCellCampaign, out_dir: Path) -> Path:
 
 
 def figure_thickness(c: FullCellCampaign, out_dir: Path) -> Path:
-    """Electrode thickness over the first cycle (Fig. 4a–c, Fig. S12) and over long cycling."""
+    """Electrode thickness over the first cycle (Fig. 4a–c, Fig. S12) beside the paper's values."""
+    ref = {r.id: r.value for r in paper_reference()}
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, color in (("half-cell si-zno4 first cycle", "C0"), ("half-cell si first cycle", "C3")):
         ts = c.runs[label].timeseries
         ax.plot(ts["test_time_second"] / 3600, ts["si_electrode_thickness_um"], color=color, label=label)
-    ax.axhline(41, color="C0", ls=":", lw=0.8, label="paper Si–ZnO4: 41 um lithiated")
-    ax.axhline(37, color="C0", ls="--", lw=0.8, label="paper Si–ZnO4: 37 um delithiated")
-    ax.axhline(PAPER_PRISTINE_THICKNESS_UM * 3.85, color="C3", ls=":", lw=0.8, label="paper Si: +285 %")
+    lith, delith = ref["thickness.si_zno4.lithiated_um"], ref["thickness.si_zno4.delithiated_um"]
+    expansion = ref["thickness.si.volume_expansion_percent"]
+    ax.axhline(lith, color="C0", ls=":", lw=0.8, label=f"paper Si–ZnO4: {lith:g} um lithiated")
+    ax.axhline(delith, color="C0", ls="--", lw=0.8, label=f"paper Si–ZnO4: {delith:g} um delithiated")
+    ax.axhline(PAPER_PRISTINE_THICKNESS_UM * (1 + expansion / 100), color="C3", ls=":", lw=0.8,
+               label=f"paper Si: +{expansion:g} %")
     return finish_figure(fig, ax, out_dir / "thickness_first_cycle.png", "time [h]", "electrode thickness [um]",
                          "Si-composite electrode thickness, first cycle at 0.1 A/g", 7)
 

@@ -213,8 +213,8 @@ def _entries(step_sol, name: str) -> np.ndarray:
     return step_sol[solver_output_name(name)].entries
 
 
-def _step_action(step_sol, actions: tuple[str, str]) -> str:
-    i = float(np.mean(_entries(step_sol, "Current [A]")))
+def _step_action(current_A: np.ndarray, actions: tuple[str, str]) -> str:
+    i = float(np.mean(current_A))
     return actions[0] if i > 0 else (actions[1] if i < 0 else "rest")
 
 
@@ -265,7 +265,7 @@ class _StepBook:
         V = _entries(ssol, "Voltage [V]")
         I = _entries(ssol, "Current [A]")
         q = _entries(ssol, "Charge passed [A.h]")
-        action = "rest" if pstep.action == "rest" else _step_action(ssol, self.books.actions)
+        action = "rest" if pstep.action == "rest" else _step_action(I, self.books.actions)
         if action in cyc["caps"]:
             cyc["caps"][action] += abs(q[-1] - q[0])
             cyc["energy"][action] += abs(np.trapezoid(V, q))

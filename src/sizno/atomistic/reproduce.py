@@ -62,9 +62,11 @@ def run_all(quick: bool, progress=lambda m: None) -> dict:
     return _LAST
 
 
-def _neb_conv(neb) -> str:
+def _neb_conv(neb, chain: bool = False) -> str:
     w = "; ".join(neb.warnings)
-    return (f"NEB {neb.n_images} images, the highest climbing, hop {neb.hop_length_A:.2f} A, reverse barrier "
+    head = (f"{neb.n_images} points between the ends over the hops' NEBs (each the highest climbing), net hop"
+            if chain else f"NEB {neb.n_images} images, the highest climbing, hop")
+    return (f"{head} {neb.hop_length_A:.2f} A, reverse barrier "
             f"{neb.reverse_barrier_eV:.3f} eV, reaction energy {neb.reaction_energy_eV:+.3f} eV, "
             + (f"converged (fmax {neb.fmax_eV_per_A:.3f} eV/A, {neb.steps} steps)" if neb.converged
                else f"NOT converged (fmax {neb.fmax_eV_per_A:.3f} eV/A after {neb.steps} steps)")
@@ -129,13 +131,15 @@ def reproduce_records(quick: bool) -> list[dict]:
                   f"channel sites ({_route_txt(ci['along_route'])}; one NEB per hop from an IDPP start, the barrier "
                   f"is the highest saddle on the way)"
                   f"{', start moved to a lower site found on the path' if ci.get('start_site_refined') else ''}; "
-                  f"{relax_txt}; {_neb_conv(ch['along'])}{_cross(r, lambda c: c['channel']['along'])}; {trend}")},
+                  f"{relax_txt}; {_neb_conv(ch['along'], chain=True)}{_cross(r, lambda c: c['channel']['along'])}; {trend}")},
         {"id": "dft.li_barrier_across_interface_channel_eV", "quantity": "Li barrier across the Si/ZnO interface channel",
          "unit": "eV", "paper": paper.get("li_barrier_across_interface_channel_eV"), "model": ch["across"].barrier_eV,
          "role": "validation",
          "note": (f"{pot}; {_cell_iface(best, st)}; lowest channel site (z {ci['channel_site_z_A']:.2f} A) "
                   f"perpendicular out of the channel through the ZnO's first double layer into its first open "
-                  f"interstitial (octahedral site of the empty C column, z {ci['oxide_site_z_A']:.2f} A; vertical "
+                  f"interstitial ("
+                  f"{'relaxed from a lower point met on the first across NEB, ' if ci.get('oxide_site_refined') else 'octahedral site of the empty C column, '}"
+                  f"z {ci['oxide_site_z_A']:.2f} A; vertical "
                   f"{ci['across_hop_vertical_A']:+.2f} A, lateral {ci['across_hop_lateral_A']:.2f} A; that site lies "
                   f"{ci['oxide_site_minus_channel_site_eV']:+.3f} eV from the channel site); the oxide side, not the Si "
                   f"side, is the open one; {relax_txt}; {_neb_conv(ch['across'])}"

@@ -77,11 +77,12 @@ def main():
         interface_sites(hj[0].atoms, f, s)
         t2 = time.perf_counter()
         print(f"quick interface Li sites (channel + oxide): {t2 - t1:.0f} s")
-        al, ac, info = interface_barriers(hj[0].atoms, f, s)  # sites now from the cache: NEBs (+ one refinement)
-        print(f"quick interface NEBs: {time.perf_counter() - t2:.0f} s; along {al.seconds:.0f} s ({al.steps} steps, "
+        al, ac, info = interface_barriers(hj[0].atoms, f, s)  # sites now from the cache: NEBs (+ refinements)
+        print(f"quick interface NEBs: {time.perf_counter() - t2:.0f} s; along (route of {len(info['along_route'])} hops, "
+              f"the final one) {al.seconds:.0f} s ({al.steps} steps, "
               f"{'converged' if al.converged else 'not converged'}) {al.barrier_eV:.3f} eV; across {ac.seconds:.0f} s "
               f"({ac.steps} steps, {'converged' if ac.converged else 'not converged'}) {ac.barrier_eV:.3f} eV; "
-              f"start site refined: {info['start_site_refined']}")
+              f"start site refined: {info['start_site_refined']}; oxide site refined: {info.get('oxide_site_refined')}")
 
 
 if __name__ == "__main__":

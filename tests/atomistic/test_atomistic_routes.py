@@ -158,3 +158,36 @@ def test_idpp_route_in_the_si_zno_channel_keeps_li_off_the_atoms():
         assert min_distance_along(images) > 1.5
         assert np.allclose(images[3].positions[-1] - a.positions[-1], 0.5 * d, atol=1.5)  # still between the ends
     assert min(straight) < 1.0  # the straight start of some hop does run Li into an atom
+
+
+def _seg(energies, x0, x1, converged=True):
+    from ase import Atoms
+
+    from sizno.atomistic.neb import NEBResult
+
+    n = len(energies)
+    ims = [Atoms("H", positions=[[x0 + (x1 - x0) * k / (n - 1), 0, 0]], cell=[20, 20, 20], pbc=True) for k in range(n)]
+    return NEBResult(barrier_eV=max(energies), reverse_barrier_eV=max(energies) - energies[-1],
+                     reaction_energy_eV=energies[-1], energies_eV=list(energies),
+                     path_A=[abs(x1 - x0) * k / (n - 1) for k in range(n)], hop_length_A=abs(x1 - x0), moving_atom=0,
+                     n_images=n - 2, converged=converged, fmax_eV_per_A=0.05 if converged else 1.0, steps=10,
+                     seconds=1.0, calculator="test", images=ims)
+
+
+def test_chain_warnings_stay_honest():
+    """A route whose highest point is a site (no saddle above it), one with an image below both ends, and an
+    unconverged hop: each is stated; a clean route states nothing. Energies join at the shared sites."""
+    from sizno.atomistic.neb import chain_nebs
+
+    clean = chain_nebs([_seg([0, 0.3, 0.1], 0, 2), _seg([0, 0.2, -0.1], 2, 4)], [0.0, 0.1], [4, 0, 0])
+    assert clean.warnings == [] and clean.converged
+    assert clean.barrier_eV == pytest.approx(0.3)
+    assert clean.energies_eV == pytest.approx([0, 0.3, 0.1, 0.3, 0.0])
+    assert clean.path_A == pytest.approx([0, 1, 2, 3, 4])
+    at_site = chain_nebs([_seg([0, 0.2, 0.5], 0, 2), _seg([0, -0.1, -0.5], 2, 4)], [0.0, 0.5], [4, 0, 0])
+    assert at_site.barrier_eV == pytest.approx(0.5)
+    assert any("at a site" in w for w in at_site.warnings)
+    below = chain_nebs([_seg([0, 0.3, -0.2], 0, 2), _seg([0, 0.4, 0.2], 2, 4)], [0.0, -0.2], [4, 0, 0])
+    assert any("below both ends" in w for w in below.warnings)
+    loose = chain_nebs([_seg([0, 0.3, 0.1], 0, 2, converged=False), _seg([0, 0.2, -0.1], 2, 4)], [0.0, 0.1], [4, 0, 0])
+    assert not loose.converged and any("segment 1 NEB not converged" in w for w in loose.warnings)

@@ -236,7 +236,7 @@ def _pick_interface_ends(a, chan, inside, host, info, require_across: bool):
 
 
 def _interface_site_sets(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop):
-    """Relaxed Li sites: (channel sites lowest first, oxide first-interstitial sites, geometry)."""
+    """Relaxed Li sites: (channel sites lowest first, oxide first-interstitial sites, geometry and site counts)."""
     g = channel_geometry(host)
     c_lo, c_hi = g["channel_z_A"]
     pts = void_candidates(host, g["si_top_z_A"] - 0.3, g["oxide_bottom_z_A"] + 0.3, n=s.grid + 1, k=s.n_sites)
@@ -252,7 +252,7 @@ def _interface_site_sets(host, factory: CalculatorFactory, s: Settings, progress
                               on_site=lambda i, n: progress(f"Li site {i}/{n} inside the oxide"))
     # beyond the channel: Li has passed the oxide's first double layer and stays below the second
     inside = [st for st in inner_sites if g["oxide_layer1_z_A"][1] < st.li_position[2] < g["oxide_layer2_bottom_z_A"]]
-    return chan, inside, g
+    return chan, inside, {**g, "channel_sites_found": len(chan), "oxide_sites_found": len(inside)}
 
 
 def interface_sites(host, factory: CalculatorFactory, s: Settings, progress: Progress = _noop,
@@ -267,10 +267,7 @@ def interface_sites(host, factory: CalculatorFactory, s: Settings, progress: Pro
     Si subsurface tetrahedral site lies ~0.7 eV above the oxide's first interstitial.
     With require_across=False a missing oxide site gives c = None and info["across_error"] instead of an error.
     """
-    chan, inside, g = _interface_site_sets(host, factory, s, progress)
-    info = dict(g)
-    info["channel_sites_found"] = len(chan)
-    info["oxide_sites_found"] = len(inside)
+    chan, inside, info = _interface_site_sets(host, factory, s, progress)
     a = chan[0]
     b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
     return a, b, c, info
@@ -336,10 +333,7 @@ def interface_barriers(host, factory: CalculatorFactory, s: Settings, progress: 
     a site with no saddle above it. The site search is coarse: when the route passes a channel site
     lower than its start, that site is relaxed and becomes the start of both paths (once). With
     require_across=False an oxide without an open site gives across = None (reason in info)."""
-    chan, inside, g = _interface_site_sets(host, factory, s, progress)
-    info = dict(g)
-    info["channel_sites_found"] = len(chan)
-    info["oxide_sites_found"] = len(inside)
+    chan, inside, info = _interface_site_sets(host, factory, s, progress)
     a = chan[0]
     b, c = _pick_interface_ends(a, chan, inside, host, info, require_across)
     along, route = route_barrier(chan, host, factory, s, progress, on_neb_step)

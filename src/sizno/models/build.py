@@ -18,6 +18,7 @@ def half_cell_parameter_values(cell: HalfCell, pset: ParameterSet | None = None)
     vals = pset.at_temperature(T)
     lib = load_phases()
     n_si, n_zno = cell.mol_si, cell.mol_zno
+    li_capacity_mol = 3.75 * n_si  # Li the Si takes up to Li15Si4
     per_zno = n_zno / cell.volume_m3 * 1e-6  # mol ZnO per cm3... scaled below per phase
     v_zn = per_zno * lib.phases["Zn"].molar_volume_cm3_per_mol
     v_li2o = per_zno * lib.phases["Li2O"].molar_volume_cm3_per_mol
@@ -31,11 +32,11 @@ def half_cell_parameter_values(cell: HalfCell, pset: ParameterSet | None = None)
         # and its rate parameters are evaluated at T above (protocol steps carry no temperature)
         "Ambient temperature [K]": T,
         # scale of the current variable in PyBaMM's experiment control: the Si's theoretical capacity
-        "Nominal cell capacity [A.h]": 3.75 * n_si * FARADAY_C_PER_MOL / 3600,
+        "Nominal cell capacity [A.h]": li_capacity_mol * FARADAY_C_PER_MOL / 3600,
         "Electrode thickness [m]": cell.thickness_m,
         "Electrode area [m2]": cell.area_m2,
-        "Si lithium capacity concentration [mol.m-3]": 3.75 * n_si / cell.volume_m3,
-        "ZnO to Si-capacity ratio [-]": n_zno / (3.75 * n_si),
+        "Si lithium capacity concentration [mol.m-3]": li_capacity_mol / cell.volume_m3,
+        "ZnO to Si-capacity ratio [-]": n_zno / li_capacity_mol,
         "Si volume fraction [-]": cell.volume_fraction("Si", n_si),
         "ZnO volume fraction [-]": cell.volume_fraction("ZnO", n_zno),
         "Zn volume fraction per converted ZnO [-]": v_zn,

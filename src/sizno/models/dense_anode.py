@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pybamm
 
-from sizno.models.control import attach_experiment_control, experiment_variables
 from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh, microscale_time_ratio
+from sizno.models.control import attach_experiment_control, experiment_variables
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
 __all__ = ["DenseCompositeAnode", "microscale_time_ratio", "idaklu_solver"]

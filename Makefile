@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.sizno-installed
 EXTRAS ?= dev,structure,lab,atomistic
 
-.PHONY: venv reproduce reproduce-quick test bench clean
+.PHONY: venv reproduce reproduce-quick test bench sensitivity clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,10 @@ reproduce-quick: venv
 
 test: venv
 	$(BIN)/python -m pytest -q
+
+# what controls each validation prediction (Morris) and what the calibration pins (Fisher) -> out/sensitivity
+sensitivity: venv
+	$(BIN)/sizno sensitivity --out out/sensitivity
 
 bench: venv
 	$(BIN)/python benchmarks/bench_half_cell.py

@@ -200,6 +200,7 @@ def _mount_subapps() -> None:
         ("sizno.io.cli", None),
         ("sizno.atomistic.cli", None),
         ("sizno.fitting.cli", None),
+        ("sizno.fitting.sensitivity_cli", None),
     ]:
         try:
             mod = importlib.import_module(module)

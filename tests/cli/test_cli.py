@@ -101,7 +101,8 @@ def test_simulate_writes_timeseries_plot_and_json(tmp_path):
 
 
 def test_a_step_that_cannot_run_counts_zero_and_the_protocol_goes_on(tmp_path):
-    """As on a cycler: a step past its cut-off at once gives no capacity; the next steps still run."""
+    """As on a cycler: a step past its cut-off at once gives no capacity; the next steps still run.
+    The run is not complete (a step did not run as asked): it says so in one line and exits 1."""
     f = tmp_path / "p.toml"
     f.write_text('name = "impossible-step"\n[[blocks]]\nsteps = [{action = "lithiate", current_A_per_g = 0.5},'
                  ' {action = "delithiate", current_A_per_g = 0.5}]\n'
@@ -109,9 +110,12 @@ def test_a_step_that_cannot_run_counts_zero_and_the_protocol_goes_on(tmp_path):
                  ' {action = "lithiate", current_A_per_g = 0.5}]\n')
     r = run("simulate", "--material", "si-zno4", "--protocol", str(f), "--mesh-points", "15",
             "--output", str(tmp_path / "o.csv"), "--json", str(tmp_path / "o.json"))
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr
+    assert "1 of 4 steps could not run" in r.stderr and "Traceback" not in r.stderr
     data = json.loads((tmp_path / "o.json").read_text())
+    assert data["completed"] is False and "could not run" in data["stop_reason"]
     assert data["metadata"]["steps_that_could_not_run"] == [3]
+    assert [c["steps_not_run"] for c in data["cycles"]] == ["", "lithiation"]
     assert data["cycles"][0]["delithiation_capacity_mAh_per_g"] > 100
     assert data["cycles"][1]["lithiation_capacity_mAh_per_g"] > 100  # step 4 ran after the skipped step 3
 

@@ -213,6 +213,9 @@ def _entries(step_sol, name: str) -> np.ndarray:
     return step_sol[solver_output_name(name)].entries
 
 
+_STEP_NAME = {"lithiate": "lithiation", "delithiate": "delithiation"}  # protocol action -> cycle-table step name
+
+
 def _step_action(current_A: np.ndarray, actions: tuple[str, str]) -> str:
     i = float(np.mean(current_A))
     return actions[0] if i > 0 else (actions[1] if i < 0 else "rest")
@@ -252,7 +255,7 @@ class _StepBook:
             self._close_cycle()
             self._cycle = {"cycle_index": cycle_index, "caps": {a: 0.0 for a in self.books.actions},
                            "energy": {a: 0.0 for a in self.books.actions}, "setting": None, "state": {},
-                           "thickness": {}}
+                           "thickness": {}, "not_run": []}
         cyc = self._cycle
         self.n_done = k + 1
         setting = pstep.c_rate if pstep.c_rate is not None else pstep.current_A_per_g
@@ -260,6 +263,7 @@ class _StepBook:
             cyc["setting"] = setting
         if ssol is None:
             self.skipped.append(k + 1)
+            cyc["not_run"].append(_STEP_NAME.get(pstep.action, pstep.action))
             return
         t = _entries(ssol, "Time [s]")
         V = _entries(ssol, "Voltage [V]")
@@ -324,18 +328,29 @@ class _StepBook:
             row[f"thickness_after_{a}_um"] = cyc["thickness"].get(a, float("nan"))
         row["coulombic_efficiency_percent"] = 100 * num / den if den > 0 else float("nan")
         row.update({col: cyc["state"].get(col, float("nan")) for col in STATE_COLUMNS})
+        row["steps_not_run"] = ", ".join(cyc["not_run"])
         self.rows.append(row)
 
     def result(self, reason: str) -> RunResult:
         self._close_cycle()
         self._cycle = None
         k, table = self.n_done, self.table
-        completed = k >= len(table) and not reason
+        # a step that could not start is work not done as asked: the run is not complete
+        completed = k >= len(table) and not reason and not self.skipped
+        if self.skipped and not reason:
+            shown = ", ".join(str(s) for s in self.skipped[:10]) + (", ..." if len(self.skipped) > 10 else "")
+            reason = (f"{len(self.skipped)} of {len(table)} steps could not run (cut-off met at once, "
+                      f"capacity 0): steps {shown}")
+            return self._finish(completed, reason)
         if reason and k < len(table):
             cyc_n, label, st = table[k]
             reason = f"stopped at step {k + 1} of {len(table)} (cycle {cyc_n}, {label}, {st.action}): {reason}"
         elif reason:
             reason = f"stopped after the last step: {reason}"
+        return self._finish(completed, reason)
+
+    def _finish(self, completed: bool, reason: str) -> RunResult:
+        k, table = self.n_done, self.table
         ts = pd.concat(self.ts_parts, ignore_index=True) if self.ts_parts else pd.DataFrame()
         cell = self.cell
         meta = {

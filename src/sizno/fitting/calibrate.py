@@ -28,10 +28,16 @@ from sizno.models.parameters import ParameterSet, fitted_values, load_parameter_
 from sizno.reproduce.reference import ReferenceValue, reference_by_role
 from sizno.results.observables import first_cycle, rate_capacity, retention_percent
 
-CALIBRATION_RATES_A_PER_G = (0.1, 0.2, 0.5, 0.8)  # the rate test up to the last calibrated rate
+# the rate test up to the last calibrated rate: Si–ZnO4's 5 A/g (1125 mAh/g) is a calibration record
+# since 2026-11-30 (the low rates alone left the high-rate transport unidentified)
+CALIBRATION_RATES_A_PER_G = (0.1, 0.2, 0.5, 0.8, 1.0, 2.0, 4.0, 5.0)
 CALIBRATION_CYCLES_PER_RATE = 3  # as the rate test: capacity still rises from cycle 2 to 3 (residual c-Si activates)
 MATERIAL_OF = {"si_zno4": "si-zno4", "si": "si"}
 Observer = Callable[[ParameterSet, int], dict[str, float]]  # (parameters, mesh points) -> model value per record
+
+
+CALIBRATION_IDS_OF_RATES = ("half_cell.rate.si_zno4.0.1", "half_cell.rate.si_zno4.0.8", "half_cell.rate.si_zno4.5.0",
+                            "half_cell.rate.si.0.8")
 
 
 def _half_cell_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
@@ -41,7 +47,9 @@ def _half_cell_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
     for key, mat in MATERIAL_OF.items():
         fc = first_cycle(results[mat])
         out.update({f"half_cell.first_cycle.{key}.{k}": v for k, v in fc.items()})
-        out.update({f"half_cell.rate.{key}.{r:.1f}": rate_capacity(results[mat], r) for r in CALIBRATION_RATES_A_PER_G})
+        # only the calibration records' rates: pure Si at 5 A/g is a prediction, never computed here
+        out.update({f"half_cell.rate.{key}.{r:.1f}": rate_capacity(results[mat], r) for r in CALIBRATION_RATES_A_PER_G
+                    if f"half_cell.rate.{key}.{r:.1f}" in CALIBRATION_IDS_OF_RATES})
     return out
 
 
@@ -84,8 +92,8 @@ STAGES = (
          "NCM811 utilisation [-]"),
         ("half_cell.first_cycle.si_zno4.discharge_mAh_g", "half_cell.first_cycle.si_zno4.charge_mAh_g",
          "half_cell.first_cycle.si_zno4.ice_percent", "half_cell.first_cycle.si.ice_percent",
-         "half_cell.rate.si_zno4.0.1", "half_cell.rate.si_zno4.0.8", "half_cell.rate.si.0.8",
-         "full_cell.first_cycle.discharge_mAh_g", "full_cell.first_cycle.ice_percent"),
+         "half_cell.rate.si_zno4.0.1", "half_cell.rate.si_zno4.0.8", "half_cell.rate.si_zno4.5.0",
+         "half_cell.rate.si.0.8", "full_cell.first_cycle.discharge_mAh_g", "full_cell.first_cycle.ice_percent"),
         _electrochemistry_values),
     CalibrationStage("swelling", ("Pore accommodation fraction [-]",), ("thickness.si_zno4.lithiated_um",), _swelling_values),
     CalibrationStage("ageing", ("Cracking rate per volumetric strain [-]",),

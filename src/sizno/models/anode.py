@@ -62,6 +62,13 @@ def _log_interp(lo, hi, w):
     return pybamm.exp((1 - w) * pybamm.log(lo) + w * pybamm.log(hi))
 
 
+def _layer_mean(x, depth):
+    """v -> the mean of v over 0 <= x <= depth (smooth edge of depth/5, so the mean converges with the mesh)."""
+    weight = 1 / (1 + pybamm.exp((x - depth) / (0.2 * depth)))
+    norm = pybamm.Integral(weight, x)
+    return lambda v: pybamm.Integral(v * weight, x) / norm
+
+
 def amorphous_ocp_branches(z):
     """Lithiation and delithiation OCP [V vs Li+/Li] of a-LixSi at filling z (Verbrugge et al. 2016 fits,
     PyBaMM). The delithiation fit has no end-member tail; it gets the lithiation fit's 1e-4/z so the
@@ -167,8 +174,11 @@ class DenseAnode:
 
         # a-LixSi forms as shells on the sheets, so it conducts in parallel with the c-Si cores
         # (Wiener upper bound); within the amorphous phase, conductivity is log-linear in filling
-        sig_e_host = (1 - s) * sig_e_c + s * _log_interp(sig_e_a0, sig_e_a1, z)
-        sig_i_host = (1 - s) * sig_i_c + s * _log_interp(sig_i_a0, sig_i_a1, z)
+        # the alloy's conductivities follow its Li content (Pollak et al. 2007), trapped Li included:
+        # trapped Li stays in the a-LixSi network (it is only not extractable inside the window)
+        x_li = (c + tr) / (s - iso)
+        sig_e_host = (1 - s) * sig_e_c + s * _log_interp(sig_e_a0, sig_e_a1, x_li)
+        sig_i_host = (1 - s) * sig_i_c + s * _log_interp(sig_i_a0, sig_i_a1, x_li)
         sig_e = contact * (connected * sig_e_host + sig_e_zn * (v_zn_per * chi) ** brug)
         sig_i = contact * (connected * sig_i_host + sig_i_net * v_net**brug)
         sig_amb = sig_i * sig_e / (sig_i + sig_e)
@@ -186,9 +196,15 @@ class DenseAnode:
         r_trap = k_trap * z * (trap_max * s - tr)
 
         # ---------------------------------------------------------------- interface and SEI
-        U0 = pybamm.boundary_value(U, "left")
-        z0 = pybamm.boundary_value(z, "left")
-        sig_e0 = pybamm.boundary_value(sig_e, "left")
+        # the electrolyte touches a contact layer one Si sheet deep, not a mathematical plane: the
+        # interface reaction sees that layer's mean state (below the sheets' size the continuum has no
+        # meaning, and the sheets equilibrate internally in seconds, `microscale_time_ratio`). A face
+        # value extrapolated through the Li-blocking c-Si made the first lithiation hit its cut-off in
+        # a second at 25 °C while no point of the electrode had reached the c-Si plateau
+        contact_mean = _layer_mean(x, P("Interface contact depth [m]"))
+        U0 = contact_mean(U)
+        z0 = contact_mean(z)
+        sig_e0 = contact_mean(sig_e)
         gate = 1 / (1 + pybamm.exp(f_RT * (U0 - U_sei)))
         ddelta = k_sei / delta * gate  # nm/s
         I_sei = F * A * c_sei * ddelta * 1e-9  # A, Li+ + e- consumed by the interphase
@@ -234,7 +250,7 @@ class DenseAnode:
 
         # ---------------------------------------------------------------- electrode potential
         a_act = sig_e0 / (sig_e0 + sig_act)  # active share of the interface (electron supply)
-        a_contact = 1 - pybamm.boundary_value(iso / s, "left")  # cracked-off Si leaves the interface
+        a_contact = 1 - contact_mean(iso / s)  # cracked-off Si leaves the interface
         # Butler–Volmer exchange current with the usual sqrt(z(1 - z)) dependence on the surface
         # filling (normalised to 1 at z = 1/2): charge transfer slows as the surface empties or fills
         # floored at 1 % filling: the a-LixSi OCP fit lacks the ideal ln(z) term that keeps the

@@ -17,6 +17,8 @@ import pandas as pd
 from sizno.errors import SiznoInputError
 
 
+# "steps_not_run": the cycle's steps that could not start (their cut-off was met at once), e.g.
+# "lithiation, delithiation"; empty when every step ran
 _STATES = ("amorphous_fraction", "mobile_lithium_fraction", "trapped_lithium_fraction", "isolated_si_fraction",
            "isolated_lithium_fraction", "zno_conversion", "lizn_fraction")  # x-averaged, end of cycle
 HALF_CELL_CYCLE_COLUMNS = (
@@ -24,7 +26,7 @@ HALF_CELL_CYCLE_COLUMNS = (
     "lithiation_capacity_mAh", "delithiation_capacity_mAh",
     "lithiation_capacity_mAh_per_g", "delithiation_capacity_mAh_per_g", "coulombic_efficiency_percent",
     "lithiation_mean_voltage_V", "delithiation_mean_voltage_V",
-    "thickness_after_lithiation_um", "thickness_after_delithiation_um", *_STATES,
+    "thickness_after_lithiation_um", "thickness_after_delithiation_um", *_STATES, "steps_not_run",
 )
 CYCLE_COLUMNS = HALF_CELL_CYCLE_COLUMNS
 # full cells: capacities per gram of NCM811; thickness is the Si electrode's
@@ -33,7 +35,7 @@ FULL_CELL_CYCLE_COLUMNS = (
     "charge_capacity_mAh", "discharge_capacity_mAh",
     "charge_capacity_mAh_per_g", "discharge_capacity_mAh_per_g", "coulombic_efficiency_percent",
     "charge_mean_voltage_V", "discharge_mean_voltage_V",
-    "thickness_after_charge_um", "thickness_after_discharge_um", *_STATES,
+    "thickness_after_charge_um", "thickness_after_discharge_um", *_STATES, "steps_not_run",
 )
 
 

@@ -1,0 +1,78 @@
+"""`sizno sensitivity`: what controls each prediction (Morris) and what the calibration pins (Fisher)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.errors import SiznoInputError
+
+ANALYSES = ("morris", "identifiability", "both")
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err_console, transient=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sensitivity")
+    def sensitivity_cmd(
+        analysis: str = typer.Option("both", help="morris (global sensitivity of the validation quantities), "
+                                                  "identifiability (Fisher information of the calibration), or both."),
+        out: Path = typer.Option(Path("out/sensitivity"), help="Folder for the JSON files and figures."),
+        trajectories: int = typer.Option(4, help="Morris trajectories (each costs n_factors + 1 model evaluations)."),
+        workers: int = typer.Option(1, help="Processes evaluating samples in parallel."),
+        seed: int = typer.Option(0, help="Seed of the Morris sample."),
+        json_path: Optional[Path] = JsonOption,
+    ):
+        """Morris screening of the paper's validation quantities over every fitted and literature parameter
+        within its bounds, and the identifiability of the calibrated parameters."""
+        from sizno.fitting import sensitivity as sens
+
+        if analysis not in ANALYSES:
+            raise SiznoInputError("--analysis", f"got '{analysis}'", ", ".join(ANALYSES))
+        if trajectories < 2:
+            raise SiznoInputError("--trajectories", f"got {trajectories}", "an integer >= 2")
+        if workers < 1:
+            raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
+        payload, paths = {}, []
+        if analysis in ("identifiability", "both"):
+            with _progress() as prog:
+                task = prog.add_task("identifiability: model evaluations", total=None)
+                res = sens.identifiability(on_evaluation=lambda: prog.advance(task))
+            paths += sens.write(res, out, "identifiability", sens.identifiability_figure)
+            payload["identifiability"] = res
+            t = Table(title="identifiability of the calibration (electrochemistry stage)")
+            for col in ("parameter", "value", "1-sigma [decades]", "identified", "most correlated with"):
+                t.add_column(escape(col))
+            for p in res["parameters"]:
+                t.add_row(escape(p["name"]), f"{p['value']:.3g}", f"{p['one_sigma_decades']:.2f}",
+                          "yes" if p["identified"] else "no", escape(f"{p['most_correlated_with']} ({p['correlation']:+.2f})"))
+            console.print(t)
+        if analysis in ("morris", "both"):
+            n = trajectories * (len(sens.sensitivity_factors()) + 1)
+            with _progress() as prog:
+                task = prog.add_task("Morris samples", total=n)
+                res = sens.morris(trajectories=trajectories, seed=seed, workers=workers,
+                                  on_sample=lambda: prog.advance(task))
+            paths += sens.write(res, out, "morris", sens.morris_figure)
+            payload["morris"] = {k: v for k, v in res.items() if k != "samples"}
+            t = Table(title="Morris: the three factors that move each prediction most (mu* [mAh/g]); range reached")
+            for col in ("quantity", "baseline", "min..max in bounds", "top factors", "failed"):
+                t.add_column(escape(col))
+            for key in res["outputs"]:
+                a = res["analysis"][key]
+                top = sorted(a["mu_star"].items(), key=lambda kv: -kv[1])[:3]
+                t.add_row(escape(key), f"{res['baseline'][key]:.0f}", f"{a['min']:.0f}..{a['max']:.0f}",
+                          escape("; ".join(f"{k} {v:.0f}" for k, v in top)), str(a["failed_samples"]))
+            console.print(t)
+        err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+        write_json(json_path, payload)

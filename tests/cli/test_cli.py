@@ -111,7 +111,7 @@ def test_a_step_that_cannot_run_counts_zero_and_the_protocol_goes_on(tmp_path):
     r = run("simulate", "--material", "si-zno4", "--protocol", str(f), "--mesh-points", "15",
             "--output", str(tmp_path / "o.csv"), "--json", str(tmp_path / "o.json"))
     assert r.returncode == 1, r.stderr
-    assert "1 of 4 steps could not run" in r.stderr and "Traceback" not in r.stderr
+    assert "1 of 4 steps could not run" in r.stderr and "cut-off met at once" in r.stderr and "Traceback" not in r.stderr
     data = json.loads((tmp_path / "o.json").read_text())
     assert data["completed"] is False and "could not run" in data["stop_reason"]
     assert data["metadata"]["steps_that_could_not_run"] == [3]

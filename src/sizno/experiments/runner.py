@@ -66,11 +66,19 @@ def _books(cell: Cell) -> Bookkeeping:
 
 
 class _StepCallback(pybamm.callbacks.Callback):
-    def __init__(self, on_step: Callable[[], None]):
+    """Reports each finished step, and keeps the solver error that ended a chunk (PyBaMM logs it
+    and drops the failing step; the runner must say a step failed, not that its cut-off was met)."""
+
+    def __init__(self, on_step: Callable[[], None] | None):
         self.on_step = on_step
+        self.error: str | None = None
 
     def on_step_end(self, logs):
-        self.on_step()
+        if self.on_step:
+            self.on_step()
+
+    def on_experiment_error(self, logs):
+        self.error = str(logs.get("error", "solver error")).splitlines()[0]
 
 
 def solver_output_name(name: str) -> str:
@@ -166,7 +174,7 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
     table = protocol.step_table()
     cycle_ends = [k + 1 for k in range(len(table)) if k + 1 == len(table) or table[k + 1][0] != table[k][0]]
     chunk_ends = cycle_ends[CHUNK_CYCLES - 1::CHUNK_CYCLES] + [len(table)]
-    callbacks = [_StepCallback(on_step)] if on_step else None
+    watcher = _StepCallback(on_step)
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
     last, reason, n_skipped, k, narrow_until = None, "", 0, 0, 0
     while k < len(table):
@@ -175,8 +183,9 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
         stop = next(e for e in (cycle_ends if k < narrow_until else chunk_ends) if e > k)
         sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=stop,
                                output_variables=book.variables)
+        watcher.error = None
         try:
-            sol = sim.solve(callbacks=callbacks, showprogress=False)
+            sol = sim.solve(callbacks=[watcher], showprogress=False)
         except pybamm.SolverError as exc:
             sol = sim.solution
             if "infeasible" not in str(exc):  # PyBaMM's word for steps past their cut-off at the start
@@ -201,7 +210,7 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
             if n_skipped >= MAX_SKIPPED_STEPS:
                 reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"
                 break
-            book.add(k, None)
+            book.add(k, None, failure=watcher.error)
             k += 1
             n_skipped += 1
             if on_step:
@@ -239,6 +248,7 @@ class _StepBook:
         self.ts_parts: list[pd.DataFrame] = []
         self.rows: list[dict] = []
         self.skipped: list[int] = []
+        self.failures: dict[int, str] = {}  # step number -> solver error, for skipped steps that failed
         self.n_done = 0
         self.thickness: ThicknessTracker | None = None
         extra = (["Voltage vs Li-In [V]"] if isinstance(cell, HalfCell) else
@@ -249,7 +259,9 @@ class _StepBook:
         self._cycle: dict | None = None
 
     # ---------------------------------------------------------------------------- per step
-    def add(self, k: int, ssol) -> None:
+    def add(self, k: int, ssol, failure: str | None = None) -> None:
+        """One step's solution; None for a step that did not run (`failure`: the solver's error, if it
+        failed; else its cut-off was met at once)."""
         cycle_index, _, pstep = self.table[k]
         if self._cycle is None or self._cycle["cycle_index"] != cycle_index:
             self._close_cycle()
@@ -263,7 +275,11 @@ class _StepBook:
             cyc["setting"] = setting
         if ssol is None:
             self.skipped.append(k + 1)
-            cyc["not_run"].append(_STEP_NAME.get(pstep.action, pstep.action))
+            name = _STEP_NAME.get(pstep.action, pstep.action)
+            if failure:
+                self.failures[k + 1] = failure
+                name += " (solver failed)"
+            cyc["not_run"].append(name)
             return
         t = _entries(ssol, "Time [s]")
         V = _entries(ssol, "Voltage [V]")
@@ -339,8 +355,11 @@ class _StepBook:
         completed = k >= len(table) and not reason and not self.skipped
         if self.skipped and not reason:
             shown = ", ".join(str(s) for s in self.skipped[:10]) + (", ..." if len(self.skipped) > 10 else "")
-            reason = (f"{len(self.skipped)} of {len(table)} steps could not run (cut-off met at once, "
-                      f"capacity 0): steps {shown}")
+            failed = len(self.failures)
+            why = (f"{len(self.skipped) - failed} with the cut-off met at once" if failed < len(self.skipped) else "")
+            if failed:
+                why += ("; " if why else "") + f"{failed} where the solver failed ({next(iter(self.failures.values()))})"
+            reason = f"{len(self.skipped)} of {len(table)} steps could not run, capacity 0 ({why}): steps {shown}"
             return self._finish(completed, reason)
         if reason and k < len(table):
             cyc_n, label, st = table[k]
@@ -366,6 +385,7 @@ class _StepBook:
             "steps_completed": k,
             "steps_planned": len(table),
             "steps_that_could_not_run": self.skipped,
+            "steps_where_the_solver_failed": sorted(self.failures),
         }
         if isinstance(cell, FullCell):
             meta.update({

@@ -382,6 +382,7 @@ class _StepBook:
             "capacity_mass_mg": 1000 * self.books.mass_g(cell),
             "mesh_points": self.mesh_points,
             "fitted_parameters": {n: self.pset.value(n) for n in self.pset.fitted_names()},
+            "si_volume_expansion_at_li15si4": self.pset.value("Si volume expansion at Li15Si4 [-]"),
             "steps_completed": k,
             "steps_planned": len(table),
             "steps_that_could_not_run": self.skipped,

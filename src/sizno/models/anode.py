@@ -220,7 +220,14 @@ class DenseAnode:
         dcdt = dcdt_net - r_crack * c
         # the a-LixSi shell yields in tension as it delithiates, relieving the front's back-stress
         drelief = k_relief * (r_abs - dli_si) / 2 * (1 - relief)
-        dhdt = -gamma_h / s * ((r_abs + dcdt_net) / 2 * (1 + h) - (r_abs - dcdt_net) / 2 * (1 - h))
+        # the hysteresis relaxes with the LOCAL lithiation rate, seen through a first-order filter of a
+        # stated, short time constant: driving h by dc/dt itself couples h to the second derivative of
+        # U(h) (dc/dt holds div N) and IDA resolved that loop with ~4x the steps; the filter lags the
+        # branch switch by tau_w (seconds, against half cycles of minutes to hours)
+        w = pybamm.Variable("Filtered lithiation rate [s-1]", domain=DOMAIN)
+        dwdt = (dcdt_net - w) / P("Hysteresis rate filter time [s]")
+        w_abs = smooth_abs(w)
+        dhdt = -gamma_h / s * ((w_abs + w) / 2 * (1 + h) - (w_abs - w) / 2 * (1 - h))
 
         # ---------------------------------------------------------------- thickness (see module doc)
         s0 = P("Initial amorphous fraction [-]")
@@ -229,6 +236,7 @@ class DenseAnode:
 
         self.rhs = {c: dcdt, s: r_am, h: dhdt, chi: r_conv, y: r_lizn, tr: r_trap,
                     iso: r_crack * free_sites, li_iso: r_crack * c, relief: drelief, delta: ddelta}
+        self.rhs[w] = dwdt
         self.boundary_conditions = {
             U: {
                 "left": (N0 * F / pybamm.boundary_value(sig_amb, "left"), "Neumann"),
@@ -247,6 +255,7 @@ class DenseAnode:
             relief: pybamm.Scalar(0.0),
             delta: P("Initial SEI thickness [nm]"),
         }
+        self.initial_conditions[w] = pybamm.Scalar(0.0)
 
         # ---------------------------------------------------------------- electrode potential
         a_act = sig_e0 / (sig_e0 + sig_act)  # active share of the interface (electron supply)

@@ -133,9 +133,19 @@ def full_cell_records(c: FullCellCampaign) -> list[Record]:
     add("thickness.si_zno4.lithiated_um", float(t4["thickness_after_lithiation_um"]), c.runs["half-cell si-zno4 first cycle"])
     add("thickness.si_zno4.delithiated_um", float(t4["thickness_after_delithiation_um"]), c.runs["half-cell si-zno4 first cycle"],
         "cavities: the solid shrinks isotropically on delithiation (not fitted)")
-    add("thickness.si.volume_expansion_percent",
-        100 * (float(tsi["thickness_after_lithiation_um"]) / PAPER_PRISTINE_THICKNESS_UM - 1), c.runs["half-cell si first cycle"],
-        "same pressing (void share) as Si–ZnO4: composition is the only difference")
+    si_first = c.runs["half-cell si first cycle"]
+    # the paper: the Si–ZnO4 electrode's 86.4 % "falls short of the pure Si growth value (285 %)" because
+    # the expanding sheets fill the voids first; so 285 % is the Si's own growth, which the model gives
+    # as the volume its Si phase gains with the Li it holds at the end of the first lithiation
+    lith = si_first.step_state(1, "lithiation", "end")
+    li_in_si = sum(lith[k] for k in ("mobile_lithium_fraction", "trapped_lithium_fraction", "isolated_lithium_fraction"))
+    growth = 100 * si_first.metadata["si_volume_expansion_at_li15si4"] * li_in_si
+    add("thickness.si.volume_expansion_percent", growth, si_first,
+        f"Si phase growth: {li_in_si:.2f} of Li15Si4 x {100 * si_first.metadata['si_volume_expansion_at_li15si4']:.0f} %")
+    electrode = 100 * (float(tsi["thickness_after_lithiation_um"]) / PAPER_PRISTINE_THICKNESS_UM - 1)
+    out.append(Record(id="thickness.si.electrode_expansion_percent", quantity="pure Si electrode's thickness growth, "
+                      "first lithiation (same pressing as Si–ZnO4)", unit="%", paper=None, model=electrode,
+                      role="prediction", note="no paper value: the paper's 285 % is the Si's own growth"))
     return out
 
 
@@ -172,11 +182,8 @@ def figure_thickness(c: FullCellCampaign, out_dir: Path) -> Path:
         ts = c.runs[label].timeseries
         ax.plot(ts["test_time_second"] / 3600, ts["si_electrode_thickness_um"], color=color, label=label)
     lith, delith = ref["thickness.si_zno4.lithiated_um"], ref["thickness.si_zno4.delithiated_um"]
-    expansion = ref["thickness.si.volume_expansion_percent"]
     ax.axhline(lith, color="C0", ls=":", lw=0.8, label=f"paper Si–ZnO4: {lith:g} um lithiated")
     ax.axhline(delith, color="C0", ls="--", lw=0.8, label=f"paper Si–ZnO4: {delith:g} um delithiated")
-    ax.axhline(PAPER_PRISTINE_THICKNESS_UM * (1 + expansion / 100), color="C3", ls=":", lw=0.8,
-               label=f"paper Si: +{expansion:g} %")
     return finish_figure(fig, ax, out_dir / "thickness_first_cycle.png", "time [h]", "electrode thickness [um]",
                          "Si-composite electrode thickness, first cycle at 0.1 A/g", 7)
 

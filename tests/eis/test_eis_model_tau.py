@@ -70,10 +70,14 @@ def test_drt_peaks_sit_at_r_times_c(zno4, lith):
     tau_band_lo = 1 / (2 * np.pi * MEASURED_BAND_HZ[0])
     for spec, res in zip(lith.spectra, d.results):
         tau = spec.time_constants_s()
+        checked = []
         for part in ("charge_transfer", "counter_electrode", "sei"):
-            assert tau[part] >= tau_band_lo
+            if tau[part] < tau_band_lo:  # outside the measured band: no peak of its own is expected
+                continue
+            checked.append(part)
             near = [p for p in res.peaks if _decades(p.tau_s, tau[part]) < DRT_RESOLUTION_DECADES]
             assert near, f"{part}: no DRT peak near R·C = {tau[part]:.3g} s ({[p.tau_s for p in res.peaks]})"
+        assert {"charge_transfer", "counter_electrode"} <= set(checked)
         assert tau["pellet_bulk"] < tau_band_lo  # LPSCl bulk: the high-frequency intercept only
         # the charge-transfer peak holds about the model's R_ct (the faradaic state adds a little)
         p_ct = min(res.peaks, key=lambda p: _decades(p.tau_s, tau["charge_transfer"]))

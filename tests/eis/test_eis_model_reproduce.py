@@ -37,3 +37,50 @@ def test_figures(campaign, tmp_path):
                          {k: v for k, v in campaign.drt.items() if k[0] == "si-zno4" and k[2] == 1}, True, campaign.later_cycle)
     paths = rep.figures_from_campaign(small, tmp_path)
     assert len(paths) == 4 and all(p.stat().st_size > 10_000 for p in paths)
+
+
+def test_tau_records_say_honestly_where_each_arc_sits(campaign):
+    import numpy as np
+
+    windows = rep._paper()["tau_s"]
+    for r in rep.records_from_campaign(campaign):
+        if not r["id"].endswith(".tau_s"):
+            continue
+        proc = r["id"].split(".")[-2]
+        lo, hi = windows[proc]
+        inside = lo <= r["model"] < hi
+        assert (" inside the paper's window" in r["note"]) == inside, r["id"]
+        assert "literature value of its capacitance mechanism" in r["note"] and "the model's arcs in that window" in r["note"]
+        # the DRT peak (or R·C) lies within the model's own R·C range over the step (DRT resolution 0.15 decade)
+        step = r["id"].split(".")[2]
+        s = campaign.series[("si-zno4", step, 1)]
+        rc = np.array([sp.time_constants_s()[rep.MODEL_PART[proc]] for sp in s.spectra])
+        assert rc.min() / 10**0.15 <= r["model"] <= rc.max() * 10**0.15, r["id"]
+
+
+def test_trends_the_model_shares_with_the_paper(campaign):
+    import numpy as np
+
+    d = campaign.series[("si-zno4", "delithiation", 1)].model_resistances()
+    # R_SSE unchanged along the delithiation; R_ct surges at its end and rises over its second half
+    assert np.ptp(d["pellet"]) == 0
+    ct = d["charge_transfer"]
+    assert ct[-1] > 2 * ct.min()
+    half = ct[len(ct) // 2:]
+    assert np.polyfit(np.arange(half.size), half, 1)[0] > 0
+    # pure Si: higher R_ct than Si–ZnO4 at the start of lithiation and at the end of delithiation
+    for step, idx in (("lithiation", 0), ("delithiation", -1)):
+        r_si = campaign.series[("si", step, 1)].spectra[idx].point.resistances_ohm["charge_transfer"]
+        r_zn = campaign.series[("si-zno4", step, 1)].spectra[idx].point.resistances_ohm["charge_transfer"]
+        assert r_si > r_zn
+    # after cycles the SEI's resistance has grown
+    recs = {r["id"]: r for r in rep.records_from_campaign(campaign)}
+    assert recs["drt.si_zno4.cycling.lithiation.sei.ratio"]["model"] > 1
+
+
+@pytest.mark.xfail(strict=True, reason="the model's R_ct rises over the first lithiation (the sqrt(z(1-z)) filling factor "
+                   "of the exchange current as the surface a-LixSi fills); the paper's falls. Needs the anode's exchange "
+                   "current to follow the contact area and all-Si vacancies (proposal to the lead, issue 13 report)")
+def test_charge_transfer_resistance_falls_over_the_first_lithiation(campaign):
+    li = campaign.series[("si-zno4", "lithiation", 1)].model_resistances()["charge_transfer"]
+    assert rep._trend(li)[0] == "falling"

@@ -28,7 +28,21 @@ What is linearised and what is added:
         + R_CE || C_dl,CE                                         (Li–In counter electrode)
 
   The capacitances set where each arc sits (tau = R C), never its size; at w -> 0 every
-  capacitor is open and Z -> Z_model, the model's own small-signal response.
+  capacitor is open and Z -> Z_model, the model's own small-signal response. Each capacitance is
+  a mechanism, so each tau follows from material properties, not from the cell's geometry:
+
+  * pellet bulk: C_geo = eps0 eps_r A_pellet / L_pellet, so tau_bulk = eps0 eps_r / sigma (~1e-10 s);
+  * grain boundaries (brick layer: L/d boundary layers of thickness delta in series), C_gb =
+    eps0 eps_r A_pellet d / (L_pellet delta), so tau_gb = share eps0 eps_r (d / delta) / sigma;
+  * SEI film: C_SEI = eps0 eps_r A / delta_SEI, so tau_SEI = eps0 eps_r / sigma_SEI, whatever its
+    thickness (thickening raises R_SEI and C_SEI^-1 alike);
+  * double layer on the electrochemically ACTIVE contact area only (the share of the interface
+    the model's exchange current uses: electron supply x uncracked contact x contact area, as the
+    model reports it), so tau_ct = c_dl (RT/F) / i0_eff per active area, at any active share.
+
+  `MEASURED_BAND_HZ` is the band a CHI760E (the paper's potentiostat) sweeps at most: 1 MHz down;
+  the paper gives no band, 0.1 Hz is the usual low end. An arc outside 1/(2 pi f) of that band
+  is not seen by a DRT of the measured spectrum: it shows as a high-frequency intercept or a tail.
 
 PyBaMM 26's `pybamm.EISSimulation` is not used: it linearises about the model's initial
 conditions at zero current and wants a "surface form" option; GEIS here needs any state of a
@@ -56,6 +70,11 @@ from sizno.models.parameters import ParameterSet
 EPS0_F_PER_M = 8.8541878128e-12
 CURRENT_INPUT = "Current function [A]"
 CAPACITANCE_FILE = "eis/capacitances.toml"
+# the most a CHI760E sweeps (upper limit 1 MHz, CH Instruments model 700E series specification);
+# the paper states no band: 0.1 Hz is the usual low end of in-situ GEIS sweeps
+MEASURED_BAND_HZ = (1.0e6, 0.1)
+# the model's share of the interface that takes part in charge transfer: the newest name first
+_ACTIVE_AREA_VARIABLES = ("Interface active area fraction [-]", "Interface active fraction [-]")
 
 # the model's variables whose partial derivative with respect to the current is a resistance
 _RESISTANCE_VARIABLES = {
@@ -74,15 +93,18 @@ _STATE_VARIABLES = ("SEI thickness [nm]", "X-averaged amorphous fraction [-]", "
 # ---------------------------------------------------------------------------- capacitances
 @dataclass(frozen=True)
 class Capacitances:
-    """The parallel capacitances added to the model (see module docstring), SI units."""
+    """The mechanisms behind the parallel capacitances added to the model (module docstring), SI units
+    except where the name says otherwise. `bounds` holds each entry's literature range (by attribute)."""
 
-    double_layer_F_per_m2: float
+    double_layer_F_per_m2: float  # per electrochemically active contact area
     counter_double_layer_F_per_m2: float
     sei_relative_permittivity: float
     electrolyte_relative_permittivity: float
-    grain_boundary_capacitance_F: float
+    grain_size_um: float
+    grain_boundary_thickness_nm: float
     grain_boundary_share: float
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False)
 
     def with_(self, **kw) -> "Capacitances":
         from dataclasses import replace
@@ -95,24 +117,43 @@ _CAP_KEYS = {
     "Counter electrode double-layer capacitance [F.m-2]": "counter_double_layer_F_per_m2",
     "SEI relative permittivity [-]": "sei_relative_permittivity",
     "Electrolyte relative permittivity [-]": "electrolyte_relative_permittivity",
-    "Grain-boundary capacitance [F]": "grain_boundary_capacitance_F",
+    "LPSCl grain size [um]": "grain_size_um",
+    "Grain-boundary thickness [nm]": "grain_boundary_thickness_nm",
     "Grain-boundary share of pellet resistance [-]": "grain_boundary_share",
 }
+_SEI_SIGMA_RANGE_KEY = "SEI ionic conductivity range at 25 degC [S.m-1]"
+_POSITIVE = {"grain_size_um", "grain_boundary_thickness_nm"}
 
 
 def load_capacitances(path: Path | str | None = None) -> Capacitances:
     """The default capacitances (data/eis/capacitances.toml) or a user's TOML of the same layout."""
+    where = str(path or CAPACITANCE_FILE)
     raw = read_user_toml(path) if path else read_toml(CAPACITANCE_FILE)
-    vals, src = {}, {}
+    vals, src, bounds = {}, {}, {}
     for key, attr in _CAP_KEYS.items():
         if key not in raw:
-            raise SiznoInputError(str(path or CAPACITANCE_FILE), f"missing entry '{key}'", ", ".join(_CAP_KEYS))
-        v = float(raw[key]["value"])
-        if not (v >= 0) or (attr == "grain_boundary_share" and v > 1):
-            raise SiznoInputError(key, f"{v}", ">= 0 (share: 0..1)")
+            raise SiznoInputError(where, f"missing entry '{key}'", ", ".join(_CAP_KEYS))
+        try:
+            v = float(raw[key]["value"])
+        except (KeyError, TypeError, ValueError):
+            raise SiznoInputError(f"{key} value", f"{raw[key].get('value') if isinstance(raw[key], dict) else raw[key]!r}", "a number") from None
+        ok = (v > 0) if attr in _POSITIVE else (v >= 0)
+        if not ok or (attr == "grain_boundary_share" and v > 1):
+            raise SiznoInputError(key, f"{v}", "> 0 (grain size, boundary thickness), >= 0 (others), share 0..1")
         vals[attr] = v
         src[key] = str(raw[key].get("source", ""))
-    return Capacitances(**vals, sources=src)
+        if "bounds" in raw[key]:
+            lo, hi = (float(b) for b in raw[key]["bounds"])
+            if not (0 <= lo <= hi):
+                raise SiznoInputError(f"{key} bounds", f"[{lo}, {hi}]", "0 <= low <= high")
+            bounds[attr] = (lo, hi)
+    if _SEI_SIGMA_RANGE_KEY in raw and "bounds" in raw[_SEI_SIGMA_RANGE_KEY]:
+        lo, hi = (float(b) for b in raw[_SEI_SIGMA_RANGE_KEY]["bounds"])
+        if not (0 < lo <= hi):
+            raise SiznoInputError(f"{_SEI_SIGMA_RANGE_KEY} bounds", f"[{lo}, {hi}]", "0 < low <= high")
+        bounds["sei_conductivity_25C_S_per_m"] = (lo, hi)
+        src[_SEI_SIGMA_RANGE_KEY] = str(raw[_SEI_SIGMA_RANGE_KEY].get("source", ""))
+    return Capacitances(**vals, sources=src, bounds=bounds)
 
 
 # ---------------------------------------------------------------------------- operating point
@@ -131,6 +172,7 @@ class OperatingPoint:
     voltage_V: float
     sei_thickness_nm: float
     state: dict[str, float] = field(default_factory=dict)
+    active_area_fraction: float = 1.0  # share of the working interface that takes part in charge transfer
 
     @property
     def ohmic_resistance_ohm(self) -> float:
@@ -183,8 +225,9 @@ class ModelSpectrum:
         }
 
 
-def default_frequencies_Hz(f_max_Hz: float = 1e6, f_min_Hz: float = 0.1, points_per_decade: int = 10) -> np.ndarray:
-    """Log-spaced, high to low (the paper's CHI760E sweeps from high frequency)."""
+def default_frequencies_Hz(f_max_Hz: float = MEASURED_BAND_HZ[0], f_min_Hz: float = MEASURED_BAND_HZ[1],
+                          points_per_decade: int = 10) -> np.ndarray:
+    """Log-spaced, high to low (the paper's CHI760E sweeps from high frequency); default: the measured band."""
     if not (f_max_Hz > f_min_Hz > 0) or points_per_decade < 1:
         raise SiznoInputError("frequency range", f"{f_min_Hz}–{f_max_Hz} Hz, {points_per_decade}/decade", "0 < f_min < f_max, >= 1 point/decade")
     n = int(round(np.log10(f_max_Hz / f_min_Hz) * points_per_decade)) + 1
@@ -203,6 +246,7 @@ class LinearisedHalfCell:
             raise SiznoInputError("mesh_points", f"{mesh_points}", ">= 3")
         self.capacitances = capacitances or load_capacitances()
         pv = half_cell_parameter_values(cell, pset)
+        self._pset = pset
         self.parameter_values = pv
         pv = pv.copy()
         pv.update({"Current function [A]": pybamm.InputParameter(CURRENT_INPUT)})
@@ -243,8 +287,19 @@ class LinearisedHalfCell:
             n: casadi.Function(f"state{i}", [y, cur], [cas(n)])
             for i, n in enumerate(_STATE_VARIABLES)
         }
+        self.active_area_variable = next((n for n in _ACTIVE_AREA_VARIABLES if self._has_variable(n)), None)
+        self._active_area = (casadi.Function("active_area", [y, cur], [cas(self.active_area_variable)])
+                             if self.active_area_variable else None)
+        self.temperature_K = float(pv["Temperature [K]"])
         self._y0 = np.asarray(built.concatenated_initial_conditions.evaluate(0, inputs={CURRENT_INPUT: 0.0})).ravel()
         self.pellet_resistance_ohm = float(pv["Electrolyte pellet resistance [Ohm]"])
+
+    def _has_variable(self, name: str) -> bool:
+        try:
+            self._variable(name)
+        except Exception:
+            return False
+        return True
 
     def _variable(self, name: str) -> pybamm.Symbol:
         m = self.built_model
@@ -303,9 +358,11 @@ class LinearisedHalfCell:
         C_int = Cf.ravel()
         state = {n.replace(" [-]", "").replace(" [nm]", "_nm").replace(" [A.h]", "_Ah"): float(np.asarray(fn(y, I)).ravel().mean())
                  for n, fn in self._state_vars.items()}
+        active = float(np.asarray(self._active_area(y, I)).ravel()[0]) if self._active_area else 1.0
         return OperatingPoint(
             y=y, current_A=I, J=J, B=B.ravel(), C_interface=C_int, C_rest=Cv.ravel() - C_int, D=float(Dv.ravel()[0]),
             resistances_ohm=res, voltage_V=float(V.ravel()[0]), sei_thickness_nm=state["SEI thickness_nm"], state=state,
+            active_area_fraction=min(max(active, 0.0), 1.0),
         )
 
     @staticmethod
@@ -322,15 +379,58 @@ class LinearisedHalfCell:
         return -op.D - x @ (op.C_interface + op.C_rest)
 
     def capacitances_F(self, op: OperatingPoint) -> dict[str, float]:
+        """Each added capacitance [F] from its mechanism (module docstring) at the state `op`."""
         c, cell = self.capacitances, self.cell
         delta_m = max(op.sei_thickness_nm, 1e-3) * 1e-9
+        c_geo = EPS0_F_PER_M * c.electrolyte_relative_permittivity * cell.pellet_area_m2 / (cell.pellet_thickness_um * 1e-6)
         return {
-            "pellet_geometric": EPS0_F_PER_M * c.electrolyte_relative_permittivity * cell.pellet_area_m2 / (cell.pellet_thickness_um * 1e-6),
-            "grain_boundary": c.grain_boundary_capacitance_F,
+            "pellet_geometric": c_geo,
+            # brick layer: L/d boundary layers of thickness delta in series, same permittivity
+            "grain_boundary": c_geo * (c.grain_size_um * 1e-6) / (c.grain_boundary_thickness_nm * 1e-9),
             "sei": EPS0_F_PER_M * c.sei_relative_permittivity * cell.area_m2 / delta_m,
-            "double_layer": c.double_layer_F_per_m2 * cell.area_m2,
+            # the double layer forms only where charge transfer can happen (electron supply, contact)
+            "double_layer": c.double_layer_F_per_m2 * cell.area_m2 * op.active_area_fraction,
             "counter_double_layer": c.counter_double_layer_F_per_m2 * cell.counter_area_m2,
         }
+
+    def tau_reach_s(self, op: OperatingPoint) -> dict[str, tuple[float, float]]:
+        """(lowest, highest) tau [s] of each arc at the state `op` when every capacitance mechanism's
+        input takes any value within its literature bounds (data/eis/capacitances.toml), the model's
+        resistances held (the SEI conductivity also over its literature range). Where a paper window
+        lies outside this range, no literature value within the bounds puts the arc there."""
+        c, b = self.capacitances, self.capacitances.bounds
+        tau = ModelSpectrum(np.array([1.0]), np.zeros(1, complex), {}, op, self.capacitances_F(op)).time_constants_s()
+
+        def span(name, v):
+            lo, hi = b.get(name, (v, v))
+            return lo / v, hi / v
+
+        out = {}
+        eps = span("electrolyte_relative_permittivity", c.electrolyte_relative_permittivity)
+        out["pellet_bulk"] = (tau["pellet_bulk"] * eps[0], tau["pellet_bulk"] * eps[1])
+        # tau_gb = share eps (d / delta) R_pellet C_geo-ish: each factor at its own end
+        sh = span("grain_boundary_share", c.grain_boundary_share)
+        d = span("grain_size_um", c.grain_size_um)
+        dl = span("grain_boundary_thickness_nm", c.grain_boundary_thickness_nm)
+        g = tau["pellet_grain_boundary"]
+        out["pellet_grain_boundary"] = (g * sh[0] * eps[0] * d[0] / dl[1], g * sh[1] * eps[1] * d[1] / dl[0])
+        # tau_SEI = eps0 eps_r / sigma_SEI(T): permittivity and conductivity over their ranges
+        e_s = span("sei_relative_permittivity", c.sei_relative_permittivity)
+        sig = self.sei_conductivity_25C_S_per_m
+        s_lo, s_hi = b.get("sei_conductivity_25C_S_per_m", (sig, sig))
+        out["sei"] = (tau["sei"] * e_s[0] * sig / s_hi, tau["sei"] * e_s[1] * sig / s_lo)
+        dl_ = span("double_layer_F_per_m2", c.double_layer_F_per_m2)
+        out["charge_transfer"] = (tau["charge_transfer"] * dl_[0], tau["charge_transfer"] * dl_[1])
+        ce = span("counter_double_layer_F_per_m2", c.counter_double_layer_F_per_m2)
+        out["counter_electrode"] = (tau["counter_electrode"] * ce[0], tau["counter_electrode"] * ce[1])
+        return out
+
+    @property
+    def sei_conductivity_25C_S_per_m(self) -> float:
+        """The model's SEI conductivity at the parameter file's reference temperature."""
+        from sizno.models.parameters import load_parameter_set
+
+        return float((self._pset or load_parameter_set()).value("SEI ionic conductivity [S.m-1]"))
 
     def impedance(self, op: OperatingPoint, frequency_Hz=None, metadata: dict | None = None) -> ModelSpectrum:
         """The full spectrum: linearised model + parallel capacitances (module docstring)."""

@@ -1,0 +1,55 @@
+"""The sensitivity analysis: its factors are valid data, it varies what it says, and Morris ranks a
+known function correctly through the same code path (no model runs: a stand-in for the predictions)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sizno.fitting import sensitivity as sens
+from sizno.models.parameters import load_parameter_set
+
+
+def test_factors_cover_the_fitted_parameters_and_literature_ranges():
+    pset = load_parameter_set()
+    factors = sens.sensitivity_factors(pset)
+    names = [f.name for f in factors]
+    assert len(names) == len(set(names))
+    assert set(sens.FITTED_FACTORS) <= set(names)
+    for f in factors:
+        assert f.parameter in pset.entries
+        assert f.low < f.high and (f.low > 0 or not f.log)
+        assert len(f.source) > 10
+        if not f.is_activation_energy and f.name in sens.FITTED_FACTORS:
+            assert f.low <= pset.value(f.name) <= f.high  # the calibrated value lies inside the range
+    assert any(f.is_activation_energy for f in factors)
+
+
+def test_with_factors_sets_values_and_activation_energies():
+    pset = load_parameter_set()
+    ea = sens.Factor("LixSi ionic conductivity, lithiated [S.m-1] | Ea [eV]", 0.3, 0.6, False, "test range")
+    val = sens.Factor("Interface contact depth [m]", 3e-7, 3e-6, True, "test range")
+    changed = sens.with_factors(pset, [ea, val], np.array([0.3, 2e-6]))
+    assert changed.entries["LixSi ionic conductivity, lithiated [S.m-1]"].activation_energy_eV == 0.3
+    assert changed.value("Interface contact depth [m]") == 2e-6
+    hot_old = pset.at_temperature(333.15)["LixSi ionic conductivity, lithiated [S.m-1]"]
+    hot_new = changed.at_temperature(333.15)["LixSi ionic conductivity, lithiated [S.m-1]"]
+    assert hot_new < hot_old  # a lower Ea raises the 60 °C value less from the same 25 °C value
+    assert val.from_unit(0.5) == pytest.approx(math.sqrt(3e-7 * 3e-6))
+
+
+def test_morris_ranks_a_known_function(monkeypatch):
+    """Only two factors matter (one strongly): Morris must put them first and the rest near zero."""
+    strong, weak = "Interface contact depth [m]", "Hysteresis decay rate [-]"
+
+    def fake(pset, mesh_points=0):
+        y = 1000 * math.log10(pset.value(strong) / 1e-7) + 50 * math.log10(pset.value(weak))
+        return {k: y for k in sens.OUTPUTS}
+
+    monkeypatch.setattr(sens, "predicted_quantities", fake)
+    res = sens.morris(trajectories=4, seed=1)
+    mu = res["analysis"][sens.OUTPUTS[0]]["mu_star"]
+    ranked = sorted(mu, key=lambda k: -mu[k])
+    assert ranked[:2] == [strong, weak]
+    assert all(mu[k] < 1e-9 for k in ranked[2:])
+    assert res["analysis"][sens.OUTPUTS[0]]["failed_samples"] == 0

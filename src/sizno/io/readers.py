@@ -486,17 +486,21 @@ _MACCOR_CLOCK = re.compile(r"^\s*(Test|Step)\s*\((Sec|S|Min|Hr|Hrs|H)\)\s*$", re
 
 def read_maccor(path: Path, det: Detected) -> CyclerData:
     text = _read_text(path)
-    lines = text.splitlines()
+    lines = text[:200_000].splitlines()  # the header block and column names are at the top
     hdr = next((i for i, l in enumerate(lines[:80]) if l.startswith("Rec#") or "\tRec#" in l[:10] or l.startswith("Rec,")), None)
     if hdr is None:
         raise SiznoInputError(str(path), "no 'Rec#' column header in the first 80 lines", "a Maccor text export")
     sep = _sep_of(lines[hdr])
     header = [h.strip() for h in lines[hdr].split(sep)]
-    wanted = [h for h in header if normalise_name(h) in {"rec", "cyc", "step", "testtime", "steptime", "amphr", "watthr", "amps",
-                                                         "volts", "state", "es", "dpttime"} or _MACCOR_CLOCK.match(h)]
+    has_clock = any(normalise_name(h) == "testtime" or (_MACCOR_CLOCK.match(h) and h.strip().lower().startswith("test"))
+                    for h in header)
+    keep = {"rec", "cyc", "step", "testtime", "steptime", "amphr", "watthr", "amps", "volts", "state"}
+    if not has_clock:
+        keep.add("dpttime")  # the wall clock is the time only when there is no test clock
+    wanted = [h for h in header if normalise_name(h) in keep or _MACCOR_CLOCK.match(h)]
     try:
         raw = pd.read_csv(io.StringIO(text), sep=sep, skiprows=hdr, header=0, usecols=lambda c: c.strip() in wanted,
-                          dtype=str, index_col=False, skipinitialspace=True)
+                          index_col=False, skipinitialspace=True, low_memory=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise SiznoInputError(str(path), f"cannot parse the Maccor table ({exc})", "a Maccor text export") from None
     raw.columns = [c.strip() for c in raw.columns]

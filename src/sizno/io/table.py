@@ -83,6 +83,13 @@ def derive_step_type(current: np.ndarray, step_count: np.ndarray) -> np.ndarray:
 
 def normalise_step_labels(labels: pd.Series) -> np.ndarray:
     """Vendor step labels ('CC_Chg', 'CC DChg', 'C', 'D', 'R', 'Rest', 'CCCV_Chg', …) → charge/discharge/rest/''."""
+    codes, uniq = pd.factorize(labels.astype("string").fillna(""), sort=False)
+    if len(uniq) < len(labels):  # a few distinct labels on many rows: classify each once
+        per = normalise_step_labels(pd.Series(np.asarray(uniq, dtype=object), dtype="string"))
+        out = np.full(len(labels), "", dtype=object)
+        ok = codes >= 0
+        out[ok] = per[codes[ok]]
+        return out
     s = labels.astype("string").str.strip().str.lower().fillna("")
     out = np.full(len(s), "", dtype=object)
     dis = s.str.contains("dchg|dischar|dis_|^d$|ccd|cc_d|cv_d|cccv_d", regex=True).to_numpy(dtype=bool)

@@ -59,7 +59,9 @@ def _print_result(result, verbose: bool = True) -> None:
     if result.kk is not None:
         err_console.print("  " + result.kk.verdict(), style="dim" if result.kk.valid else "bold yellow", markup=False, highlight=False)
     for n in result.notes:
-        if not n.startswith("Kramers"):
+        if n.startswith("R∞ held"):
+            err_console.print(f"  note: {n}", style="dim", markup=False, highlight=False)
+        elif not n.startswith("Kramers"):
             err_console.print(f"  warning: {n}", style="yellow", markup=False, highlight=False)
 
 

@@ -11,12 +11,18 @@ difference operator, x scaled by max|Z| so lambda is dimensionless and comparabl
 Each problem is one `scipy.optimize.nnls` on the augmented matrix [W A; sqrt(lambda) D].
 
 lambda: generalised cross-validation, GCV or modified GCV (mGCV, rho = 1.3 for >= 100 stacked rows,
-else 2), over a global log grid (1e-8..1e2, 2 per decade). Degrees of freedom tr[(A'A + lambda D'D)^-1 A'A]
-(all columns; the active-set version picked too small a lambda and split R‖CPE peaks on 1 %-noise
-spectra), residuals of the non-negative solution. The unconstrained scores over the whole grid place a
-window in which the NNLS scores are evaluated (widened while their minimum sits on its border); the
-minimum is refined by the two neighbouring half-steps and a parabola in log lambda. The chosen lambda,
-the score curve (NaN where not evaluated) and whether the minimum sat on the grid's edge are reported.
+else 2). Default ("svd"): one generalised eigen-decomposition of (A'A, D'D) (the GSVD of kernel and
+penalty, P x P) gives the unconstrained score for every lambda of a fine log grid (8 per decade over
+1e-8..1e2) at once; from its minimum a descent along whole decades on the scores of the non-negative
+solutions (degrees of freedom tr[(A'A + lambda D'D)^-1 A'A], residual of the NNLS solution) and one
+solve at the parabola's vertex find the NNLS minimum: 3-10 NNLS solves in all, same peaks as the
+former scan ("scan": the NNLS scores over a window of a 2-per-decade grid, kept for comparison).
+The chosen lambda, the lambdas solved and their scores, and whether the minimum sat on the range's
+edge are reported. BLAS runs on one thread inside (threadpoolctl): these matrices are too small for
+threads to help, and on a loaded machine extra threads made one DRT 10x slower.
+
+With the inductance column on, R_inf is held at or above Re Z where the data cross the real axis
+(the inductance could otherwise trade R_inf against the fastest bins); the result says so.
 
 The kernel depends only on the frequency grid and the settings; `DRTKernel` is built once and
 reused for every spectrum of a series measured on the same grid.
@@ -40,7 +46,8 @@ from sizno.errors import SiznoInputError
 @dataclass(frozen=True)
 class DRTSettings:
     """How a DRT is computed. Defaults: 10 bins/decade, tau range one decade beyond 1/(2 pi f) each side,
-    2nd-difference penalty, mGCV over lambda in [1e-8, 1e2] (21 points, refined around the minimum), R_inf and L columns, 1/|Z| weights,
+    2nd-difference penalty, mGCV over lambda in [1e-8, 1e2] (GSVD for the unconstrained scores, then an NNLS
+    descent in `nnls_step_decades` steps; `lambda_points` sets the grid of the "scan" search), R_inf and L columns, 1/|Z| weights,
     Lin-KK check first, peaks kept when their resistance is >= 1 % of the polarisation resistance."""
 
     points_per_decade: int = 10

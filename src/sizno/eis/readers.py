@@ -155,10 +155,39 @@ def _to_float(field: str, decimal_comma: bool) -> float:
     return float(f)
 
 
+def _parse_fast(lines: list[str], delim: str | None, width: int | None) -> np.ndarray | None:
+    """All-numeric tables through pandas' C parser (memory ~ the numbers, not Python lists); None when the
+    table needs the tolerant line-by-line parser (text cells, footers, leading delimiters, ragged rows)."""
+    import io
+
+    import pandas as pd
+
+    body = [ln for ln in lines if ln.strip()]
+    if not body or (delim is not None and body[0].startswith(delim)):
+        return None
+    try:
+        df = pd.read_csv(io.BytesIO("\n".join(body).encode("utf-8")), sep=delim if delim is not None else r"\s+", header=None,
+                         dtype=float, engine="c" if delim is not None else "python", skip_blank_lines=True, quotechar='"')
+    except (ValueError, pd.errors.ParserError):
+        return None
+    a = df.to_numpy(dtype=float)
+    if width is not None:
+        if a.shape[1] > width and np.isnan(a[:, width:]).all():
+            a = a[:, :width]
+        elif a.shape[1] < width:
+            a = np.hstack([a, np.full((a.shape[0], width - a.shape[1]), np.nan)])
+        elif a.shape[1] != width:
+            return None
+    return a
+
+
 def _parse_table(lines: list[str], source: str, headers: list[str] | None, delim: str | None) -> np.ndarray:
     rows = []
     decimal_comma = delim in ("\t", ";", None) and any(re.search(r"\d,\d", ln) for ln in lines[:50])
     width = len(headers) if headers else None
+    fast = _parse_fast(lines, delim, width) if not decimal_comma else None
+    if fast is not None:
+        return fast
     for k, ln in enumerate(lines):
         if not ln.strip():
             continue

@@ -4,6 +4,7 @@ from the raw file with pandas/numpy, not read back from sizno."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -17,7 +18,7 @@ from sizno.errors import SiznoInputError
 from sizno.io import detect_format, read
 from sizno.io.metrics import compute_metrics
 
-from conftest import DATA
+DATA = Path(__file__).parents[1] / "data"  # real tester files (sources: tests/data/PROVENANCE.md)
 
 ARBIN_BLANK = DATA / "2017-05-09_test-TC-contact_CH33.csv"
 

@@ -182,3 +182,16 @@ def test_arbin_blank_index_file_through_the_cli(tmp_path):
     assert "ICE None" not in res.output
     j = json.loads((tmp_path / "a.json").read_text())
     assert j["tester"] == "arbin"
+
+
+def test_a_rare_forward_jump_in_the_counter_is_coulomb_counted(tmp_path):
+    raw = pd.read_csv(ARBIN_BLANK)
+    raw["Cycle_Index"], raw["Step_Index"] = 1, 1
+    true_total = (raw["Charge_Capacity"].iloc[-1] - raw["Charge_Capacity"].iloc[0]) * 1e3
+    raw.loc[200:, "Charge_Capacity"] = raw.loc[200:, "Charge_Capacity"] + 0.5  # a 500 mAh glitch in 3 s
+    p = tmp_path / "arbin_jump.csv"
+    raw.to_csv(p, index=False)
+    d = read(p)
+    assert any("jumps by" in n and "data row 200" in n for n in d.notes)
+    m = compute_metrics(d, electrode="full-negative")
+    assert m.cycles["charge_capacity_mAh"].iloc[0] == pytest.approx(true_total, rel=0.01)

@@ -102,7 +102,7 @@ def normalise_step_labels(labels: pd.Series) -> np.ndarray:
 
 
 def _rebase_capacity(values: np.ndarray, cycle: np.ndarray, allowed: np.ndarray | None = None,
-                     name: str = "capacity") -> tuple[np.ndarray, list[str]]:
+                     name: str = "capacity", coulomb: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """Tester counter (per step / per cycle / over the test; resets to ~0) → per-cycle running total.
 
     Each row's increment is its rise over the previous row; where the counter fell (a reset),
@@ -110,7 +110,10 @@ def _rebase_capacity(values: np.ndarray, cycle: np.ndarray, allowed: np.ndarray 
     most charge that can have passed in each row's interval (from |I| and the clocks): a first
     value or a restart value above it is not charge passed in this file but an offset (a counter
     cumulative from an earlier test, or restarted from a non-zero base); that row's increment is
-    then the coulomb-counted `allowed`-consistent one and the repair is returned as a note.
+    then the coulomb-counted one (`coulomb`, this counter's direction; else `allowed`). A rare forward
+    jump (at most 1 % of the rows) above `allowed` is treated the same way; a counter that is too large on
+    most rows is left alone (mislabelled units: the capacity check in the metrics flags it).
+    Every repair is returned as a note.
     """
     v = np.nan_to_num(np.abs(values.astype(float)), nan=0.0)
     inc = np.empty_like(v)
@@ -135,7 +138,18 @@ def _rebase_capacity(values: np.ndarray, cycle: np.ndarray, allowed: np.ndarray 
                 f"{name} restarts (data row {k}) at {v[k] * 1e3:.4g} mAh where at most {allowed[k] * 1e3:.3g} mAh can have "
                 f"passed ({rest.size} such restart(s)): the counter restarted from a non-zero base; those rows were "
                 "coulomb-counted instead (coulomb counting wins where the tester's column is inconsistent)")
-        inc[bad] = np.minimum(inc[bad], allowed[bad])
+        # forward jumps: a looser limit, since a tester's clock and counter are not sampled at quite the same instant
+        jump = ~reset & (inc > 3.0 * allowed + tol + 0.01 * (np.max(v) if v.size else 0.0))
+        n_j = int(jump.sum())
+        if 0 < n_j <= max(3, 0.01 * v.size):
+            k = int(np.flatnonzero(jump)[0])
+            notes.append(
+                f"{name} jumps by {inc[k] * 1e3:.4g} mAh at data row {k} where at most {allowed[k] * 1e3:.3g} mAh can have "
+                f"passed ({n_j} such jump(s)): those rows were coulomb-counted instead (coulomb counting wins where the "
+                "tester's column is inconsistent)")
+            bad |= jump
+        repl = coulomb if coulomb is not None else allowed
+        inc[bad] = np.minimum(inc[bad], repl[bad])
     return _cumsum_by_cycle(inc, cycle), notes
 
 
@@ -310,8 +324,9 @@ def finalize(
         stt = df["step_time_second"].to_numpy(dtype=float) if "step_time_second" in df.columns else None
         lim = _interval_charge_limit(df["test_time_second"].to_numpy(dtype=float), cur, stt)
         cols_used = meta.get("columns_used", {})
-        df["charging_capacity_ah"], n_c = _rebase_capacity(chg, cyc, lim, cols_used.get("charging_capacity_ah", "charging capacity"))
-        df["discharging_capacity_ah"], n_d = _rebase_capacity(dis, cyc, lim, cols_used.get("discharging_capacity_ah", "discharging capacity"))
+        qc, qd = coulomb_increments(df["test_time_second"].to_numpy(dtype=float), cur, step_time=stt)
+        df["charging_capacity_ah"], n_c = _rebase_capacity(chg, cyc, lim, cols_used.get("charging_capacity_ah", "charging capacity"), qc)
+        df["discharging_capacity_ah"], n_d = _rebase_capacity(dis, cyc, lim, cols_used.get("discharging_capacity_ah", "discharging capacity"), qd)
         notes.extend(n_c + n_d)
         if n_c or n_d:
             meta["capacity_offsets_removed"] = True

@@ -195,3 +195,10 @@ def test_a_rare_forward_jump_in_the_counter_is_coulomb_counted(tmp_path):
     assert any("jumps by" in n and "data row 200" in n for n in d.notes)
     m = compute_metrics(d, electrode="full-negative")
     assert m.cycles["charge_capacity_mAh"].iloc[0] == pytest.approx(true_total, rel=0.01)
+
+
+@pytest.mark.parametrize("name", ["exampleDataBioLogic.mpt", "exampleDataGamry.DTA", "exampleDataCHInstruments.txt",
+                                  "exampleDataParstat.txt"])
+def test_real_impedance_files_are_refused_by_analyze(name):
+    with pytest.raises(SiznoInputError, match="impedance spectrum.*not cycling data.*sizno drt"):
+        read(DATA / "eis" / name)

@@ -39,8 +39,11 @@ def looks_binary(head: bytes) -> bool:
 def _looks_impedance(low: str) -> bool:
     """Frequency plus real/imaginary impedance (or |Z| and phase) columns: a spectrum, not cycling data."""
     has_f = "freq/hz" in low or "frequency" in low or "freq (hz)" in low or "zcurve" in low
-    has_z = ("re(z)" in low or "z'" in low or "zreal" in low or "z_real" in low) or ("|z|" in low and "phase" in low)
-    return has_f and has_z
+    has_z = (("re(z)" in low or "z'" in low or "zreal" in low or "z_real" in low or "zre " in low or "zre/" in low
+              or "zre(" in low) or ("|z|" in low and "phase" in low))
+    # a cycling technique with impedance loops (EC-Lab GCPL + PEIS) still carries its cycling columns
+    cycling = "ox/red" in low or "q charge" in low or "capacity" in low or "(q-qo)" in low
+    return has_f and has_z and not cycling
 
 
 def sniff_text(text: str, ext: str) -> Detected | None:
@@ -62,6 +65,8 @@ def sniff_text(text: str, ext: str) -> Detected | None:
         return Detected("maccor", "txt", "Maccor header block (Today's Date, Procedure)")
     if _looks_impedance(low):
         return Detected("impedance", "txt", "impedance columns (frequency with Re/Im Z or |Z|/phase)")
+    if "\nZCURVE\t" in text or re.search(r"^TAG\tEIS(POT|GALV)", text, re.M):
+        return Detected("impedance", "dta", "Gamry impedance file (ZCURVE table)")
     if ("data_point" in low and ("test_time" in low or "charge_capacity" in low)) or (
             ("charge_capacity" in low or "charge capacity" in low) and ("cycle_index" in low or "cycle index" in low)
             and ("step_index" in low or "step index" in low) and "chg. cap" not in low):

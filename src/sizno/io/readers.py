@@ -432,7 +432,7 @@ def read_excel_any(path: Path, det: Detected, tester_hint: str | None = None) ->
         kinds = [c[1] for c in candidates]
         tester = max(dict.fromkeys(kinds), key=kinds.count)
     for name, kind, hdr, header in candidates:
-        if kind != tester and tester_hint is None:
+        if kind != tester:
             continue
         sh = sheets[name] if name in sheets else next(v for k, v in sheets.items() if str(k) == name)
         body = sh.iloc[hdr + 1:].copy()

@@ -57,13 +57,24 @@ def test_changing_validation_values_does_not_change_targets(monkeypatch):
         ref.paper_reference.cache_clear()
 
 
-def test_paper_file_copy_matches_the_shared_reference():
-    from pathlib import Path
+def test_targets_come_from_the_project_copy_of_the_paper_values():
+    """The project's own copy (src/sizno/data/reference/paper-values.toml) is what calibration reads:
+    parsed here straight from the package file, every calibration target carries its value and role."""
+    from importlib import resources
 
-    shared = Path(__file__).resolve().parents[3] / "shared" / "reference" / "paper-values.toml"
-    if not shared.exists():
-        pytest.skip("shared/ not beside the checkout")
-    assert tomllib.loads(shared.read_text()) == read_toml("reference/paper-values.toml")
+    own = resources.files("sizno.data").joinpath("reference/paper-values.toml")
+    raw = tomllib.loads(own.read_text(encoding="utf-8"))
+    assert raw == read_toml("reference/paper-values.toml")
+    by_id = {t.id: t for t in cal.calibration_targets()}
+    checked = 0
+    for mat, entry in raw["half_cell_first_cycle"].items():
+        for key in ("discharge_mAh_g", "charge_mAh_g", "ice_percent"):
+            tid = f"half_cell.first_cycle.{mat}.{key}"
+            if tid in by_id:
+                assert by_id[tid].value == pytest.approx(float(entry[key]))
+                assert entry["role"] == "calibration"
+                checked += 1
+    assert checked >= 4, "calibration targets not read from the project copy"
 
 
 def test_fitted_set_exists_with_residuals_and_every_free_parameter():

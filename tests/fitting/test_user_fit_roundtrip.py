@@ -134,7 +134,13 @@ def test_cycle_spec_and_parameter_names():
         with pytest.raises(SiznoInputError, match="--cycles"):
             parse_cycles(bad)
     ps = load_parameter_set()
-    assert resolve_parameter_names(None, ps) == ps.fitted_names()
+    freed = resolve_parameter_names(None, ps)
+    # a half-cell fit frees only what the half cell's voltage and capacity depend on (read from the model):
+    # no cathode parameter, not the pore accommodation (only the electrode thickness reads it)
+    assert "NCM811 utilisation [-]" not in freed and "Pore accommodation fraction [-]" not in freed
+    assert freed == [n for n in ps.fitted_names() if n not in ("NCM811 utilisation [-]", "Pore accommodation fraction [-]")]
+    with pytest.raises(SiznoInputError, match="not a parameter of the half cell"):
+        resolve_parameter_names(["NCM811"], ps)
     assert resolve_parameter_names(["trap"], ps) == ["Trap sites per activated Si [-]"]
     assert resolve_parameter_names(["Network ionic conductivity [S.m-1]", "network"], ps) == ["Network ionic conductivity [S.m-1]"]
     with pytest.raises(SiznoInputError, match="ambiguous"):

@@ -13,7 +13,7 @@ from sizno.errors import SiznoInputError
 from sizno.io import from_dataframe, read
 from sizno.io.metrics import compute_metrics
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 MAPPING = str(resources.files("sizno.data").joinpath("io/mappings/cellpy-custom-example.toml"))
 
 
@@ -53,7 +53,7 @@ def test_truncated_binaries(shared, tmp_path):
 
 def test_mpr_and_cex_point_to_the_export(shared, tmp_path):
     with pytest.raises(SiznoInputError, match="GPL-3.*mpt"):
-        read(shared / "biol.mpr")
+        read(shared / "biol_head.mpr")
     cex = tmp_path / "cell.cex"
     cex.write_bytes(b"\x01\x02\x00\x00LANDcex" + bytes(200))
     with pytest.raises(SiznoInputError, match="no open reader.*Excel"):
@@ -113,11 +113,11 @@ def test_cli_batch_goes_on_and_json(shared, tmp_path):
     from sizno.cli import app
 
     out = tmp_path / "r.json"
-    res = CliRunner().invoke(app, ["analyze", str(shared / "neware_uio.csv"), str(shared / "biol.mpr"),
+    res = CliRunner().invoke(app, ["analyze", str(shared / "neware_uio.csv"), str(shared / "biol_head.mpr"),
                                    "--mass-mg", "1.0", "--no-plots", "--json", str(out)])
     assert res.exit_code == 1, res.output
     j = json.loads(out.read_text())
-    assert [f["file"] for f in j["failed"]] == [str(shared / "biol.mpr")]
+    assert [f["file"] for f in j["failed"]] == [str(shared / "biol_head.mpr")]
     c = j["cycles"][0]
     assert c["cycle_index"] == 1
     for k in ("charge_capacity_mAh", "discharge_capacity_mAh", "coulombic_efficiency_percent"):

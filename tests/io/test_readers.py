@@ -12,7 +12,7 @@ from sizno.io.metrics import compute_metrics
 
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def _cycle_totals(df, cyc, step, col):
@@ -114,7 +114,7 @@ def test_detection_uses_content_not_extension(shared, tmp_path):
     assert detect_format(tmp_path / "renamed.csv").tester == "maccor"
     assert detect_format(tmp_path / "renamed.txt").tester == "neware"
     assert detect_format(tmp_path / "export.dat").tester == "biologic"
-    assert detect_format(shared / "biol.mpr").format == "mpr"
+    assert detect_format(shared / "biol_head.mpr").format == "mpr"
 
 
 def test_generic_csv_with_mapping(tmp_path):

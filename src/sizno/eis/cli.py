@@ -28,6 +28,16 @@ def _settings(method: str, lam: Optional[float], ppd: int, no_kk: bool):
     return DRTSettings(method=method, points_per_decade=ppd, kk_check=not no_kk).checked()
 
 
+def _limits(sweeps: Optional[str], max_spectra: int, max_points: int):
+    from sizno.eis.readers import SweepLimits, parse_sweeps
+
+    if max_spectra < 1:
+        raise SiznoInputError("--max-spectra", f"{max_spectra}", ">= 1")
+    if max_points < 10:
+        raise SiznoInputError("--max-points", f"{max_points}", ">= 10")
+    return SweepLimits(parse_sweeps(sweeps), max_spectra, max_points)
+
+
 def _peak_table(result, title: str) -> Table:
     t = Table(title=title)
     for c, j in (("#", "right"), ("τ [s]", "right"), ("f [Hz]", "right"), ("R [Ω]", "right"), ("± [Ω]", "right"), ("process", "left")):
@@ -49,7 +59,9 @@ def _print_result(result, verbose: bool = True) -> None:
     if result.kk is not None:
         err_console.print("  " + result.kk.verdict(), style="dim" if result.kk.valid else "bold yellow", markup=False, highlight=False)
     for n in result.notes:
-        if not n.startswith("Kramers"):
+        if n.startswith("R∞ held"):
+            err_console.print(f"  note: {n}", style="dim", markup=False, highlight=False)
+        elif not n.startswith("Kramers"):
             err_console.print(f"  warning: {n}", style="yellow", markup=False, highlight=False)
 
 
@@ -65,6 +77,9 @@ def drt_command(
     tolerance_decades: float = typer.Option(0.0, "--window-tolerance", help="Assign a peak outside every window to the nearest one within this many decades."),
     no_kk: bool = typer.Option(False, "--no-kk", help="Skip the Kramers–Kronig check."),
     no_inductance: bool = typer.Option(False, "--no-inductance", help="Drop the series-inductance column."),
+    sweeps: Optional[str] = typer.Option(None, "--sweeps", help="Which sweeps of a multi-sweep file, 1-based: '1-10', '5', '3-'."),
+    max_spectra: int = typer.Option(1000, "--max-spectra", help="Refuse more spectra than this per run (a file or folder with more: choose with --sweeps, or raise it)."),
+    max_points: int = typer.Option(2000, "--max-points", help="Thin a sweep with more points than this to this many (said in the notes)."),
 ):
     """DRT of a spectrum or a series: table of peaks (τ, R, process), Nyquist/Bode/DRT/KK figures, contour map for a series."""
     from sizno.eis.plots import save_figures
@@ -80,8 +95,17 @@ def drt_command(
 
         settings = replace(settings, inductance=False)
     ws = load_windows(windows) if windows is not None else None
-    spectra = read_spectra(path)
-    series = drt_series(spectra, settings, windows=ws, tolerance_decades=tolerance_decades, state_label="spectrum index (file order)")
+    spectra = read_spectra(path, _limits(sweeps, max_spectra, max_points))
+    if len(spectra) > 10:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("DRT"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                      transient=True) as prog:
+            task = prog.add_task("drt", total=len(spectra))
+            series = drt_series(spectra, settings, windows=ws, tolerance_decades=tolerance_decades,
+                                state_label="spectrum index (file order)", progress=lambda i: prog.advance(task))
+    else:
+        series = drt_series(spectra, settings, windows=ws, tolerance_decades=tolerance_decades, state_label="spectrum index (file order)")
     for r in series.results:
         _print_result(r, verbose=len(series) <= 10)
     if len(series) > 1:
@@ -137,20 +161,32 @@ def fit_command(
     arcs: Optional[int] = typer.Option(None, "--arcs", help="Number of R‖CPE arcs (default: number of DRT peaks, ≤ 5)."),
     diffusion: str = typer.Option("none", "--diffusion", help="none, warburg, finite_transmissive, finite_reflective."),
     inductance: bool = typer.Option(False, "--inductance", help="Add a series inductance."),
+    sweep: Optional[int] = typer.Option(None, "--sweep", help="Which sweep of a multi-sweep file to fit (1-based)."),
+    tau_margin_decades: float = typer.Option(1.0, "--tau-margin-decades", help="How far [decades] an arc's time constant may lie outside the measured band."),
     json_path: Optional[Path] = JsonOption,
 ):
-    """Equivalent-circuit fit R0 + n×(R‖CPE) [+ diffusion], seeded from the DRT, with standard errors."""
+    """Equivalent-circuit fit R0 + n×(R‖CPE) [+ diffusion], seeded from the DRT, kept physical, with standard errors."""
     from sizno.eis.ecm import fit_circuit
     from sizno.eis.readers import read_spectrum
 
-    s = read_spectrum(path)
-    fit = fit_circuit(s, n_arcs=arcs, diffusion=diffusion, inductance=inductance)  # type: ignore[arg-type]
+    if sweep is not None and sweep < 1:
+        raise SiznoInputError("--sweep", f"{sweep}", ">= 1")
+    s = read_spectrum(path, sweep=sweep)
+    fit = fit_circuit(s, n_arcs=arcs, diffusion=diffusion, inductance=inductance, tau_margin_decades=tau_margin_decades)  # type: ignore[arg-type]
     t = Table(title=f"{s.name}: {fit.circuit}  (rms residual {100 * fit.rms_residual:.2f} %)")
     for c in ("parameter", "value", "± (1σ)", "unit"):
         t.add_column(c)
     for p in fit.parameters:
-        t.add_row(p.name, f"{p.value:.4g}", f"{p.std:.2g}" if p.std is not None else "", p.unit)
+        if not p.identified:
+            err = "not identified"
+        elif p.std is None:
+            err = "held at bound"
+        else:
+            err = f"{p.std:.2g}"
+        t.add_row(p.name, f"{p.value:.4g}", err, p.unit)
     console.print(t)
+    for n in fit.notes:
+        err_console.print(f"  note: {n}", style="dim", markup=False, highlight=False)
     if not fit.success:
         err_console.print(f"warning: optimiser did not converge: {fit.message}", style="yellow", markup=False)
     write_json(json_path, fit.to_dict())

@@ -11,12 +11,18 @@ difference operator, x scaled by max|Z| so lambda is dimensionless and comparabl
 Each problem is one `scipy.optimize.nnls` on the augmented matrix [W A; sqrt(lambda) D].
 
 lambda: generalised cross-validation, GCV or modified GCV (mGCV, rho = 1.3 for >= 100 stacked rows,
-else 2), over a global log grid (1e-8..1e2, 2 per decade). Degrees of freedom tr[(A'A + lambda D'D)^-1 A'A]
-(all columns; the active-set version picked too small a lambda and split R‖CPE peaks on 1 %-noise
-spectra), residuals of the non-negative solution. The unconstrained scores over the whole grid place a
-window in which the NNLS scores are evaluated (widened while their minimum sits on its border); the
-minimum is refined by the two neighbouring half-steps and a parabola in log lambda. The chosen lambda,
-the score curve (NaN where not evaluated) and whether the minimum sat on the grid's edge are reported.
+else 2). Default ("svd"): one generalised eigen-decomposition of (A'A, D'D) (the GSVD of kernel and
+penalty, P x P) gives the unconstrained score for every lambda of a fine log grid (8 per decade over
+1e-8..1e2) at once; from its minimum a descent along whole decades on the scores of the non-negative
+solutions (degrees of freedom tr[(A'A + lambda D'D)^-1 A'A], residual of the NNLS solution) and one
+solve at the parabola's vertex find the NNLS minimum: 3-10 NNLS solves in all, same peaks as the
+former scan ("scan": the NNLS scores over a window of a 2-per-decade grid, kept for comparison).
+The chosen lambda, the lambdas solved and their scores, and whether the minimum sat on the range's
+edge are reported. BLAS runs on one thread inside (threadpoolctl): these matrices are too small for
+threads to help, and on a loaded machine extra threads made one DRT 10x slower.
+
+With the inductance column on, R_inf is held at or above Re Z where the data cross the real axis
+(the inductance could otherwise trade R_inf against the fastest bins); the result says so.
 
 The kernel depends only on the frequency grid and the settings; `DRTKernel` is built once and
 reused for every spectrum of a series measured on the same grid.
@@ -40,7 +46,8 @@ from sizno.errors import SiznoInputError
 @dataclass(frozen=True)
 class DRTSettings:
     """How a DRT is computed. Defaults: 10 bins/decade, tau range one decade beyond 1/(2 pi f) each side,
-    2nd-difference penalty, mGCV over lambda in [1e-8, 1e2] (21 points, refined around the minimum), R_inf and L columns, 1/|Z| weights,
+    2nd-difference penalty, mGCV over lambda in [1e-8, 1e2] (GSVD for the unconstrained scores, then an NNLS
+    descent in `nnls_step_decades` steps; `lambda_points` sets the grid of the "scan" search), R_inf and L columns, 1/|Z| weights,
     Lin-KK check first, peaks kept when their resistance is >= 1 % of the polarisation resistance."""
 
     points_per_decade: int = 10
@@ -55,6 +62,8 @@ class DRTSettings:
     lambda_points: int = 21
     rho: float | None = None
     gcv_solution: Literal["nnls", "ridge"] = "nnls"
+    lambda_search: Literal["svd", "scan"] = "svd"
+    nnls_step_decades: float = 1.0
     zero_boundary: bool = True
     series_resistance: bool = True
     inductance: bool = True
@@ -74,6 +83,8 @@ class DRTSettings:
             raise SiznoInputError("points_per_decade", f"{self.points_per_decade}", "2..40")
         if not (0 < self.lambda_min < self.lambda_max) or self.lambda_points < 3:
             raise SiznoInputError("lambda grid", f"[{self.lambda_min}, {self.lambda_max}] x {self.lambda_points}", "0 < min < max, >= 3 points")
+        if self.lambda_search not in ("svd", "scan"):
+            raise SiznoInputError("lambda_search", f"unknown '{self.lambda_search}'", "svd, scan")
         if self.weighting not in ("modulus", "unit"):
             raise SiznoInputError("weighting", f"unknown '{self.weighting}'", "modulus, unit")
         return self
@@ -418,6 +429,92 @@ def _choose_lambda(aw, b, d, settings: DRTSettings):
     return lam, grid, scores, edge, x
 
 
+def _choose_lambda_svd(aw, b, d, settings: DRTSettings):
+    """(m)GCV for every lambda at once from one generalised eigen-decomposition (the GSVD of the kernel and
+    the penalty, P x P), for the unconstrained problem; then two NNLS solves: at that minimum and
+    `nnls_decades_below` decades under it (the non-negative solution's minimum lies 0-2 decades below the
+    unconstrained one) and onwards, a decade at a time, while the score of the NNLS solution falls; then one
+    solve at the parabola's vertex. Typically 3-5 NNLS solves in all.
+
+    Returns (lambda, the lambdas solved, their NNLS scores, minimum on the range's edge, solution)."""
+    n = b.size
+    rho = settings.rho if settings.rho is not None else (1.3 if n >= 100 else 2.0)
+    q = aw.T @ aw
+    r = d.T @ d
+    atb = aw.T @ b
+    free = np.diag(r) == 0
+    r_eps = r.copy()
+    r_eps[free, free] = 1e-9 * max(float(np.max(np.diag(q))), 1e-300)
+    nu, v = eigh(q, r_eps, check_finite=False)
+    nu = np.clip(nu, 0.0, None)
+    decades = np.log10(settings.lambda_max / settings.lambda_min)
+    grid = np.logspace(np.log10(settings.lambda_min), np.log10(settings.lambda_max), int(round(8 * decades)) + 1)
+    beta = v.T @ atb
+    av = aw @ v
+    # ridge residual for all lambda: || av (beta / (nu + lam)) - b ||^2, expanded so no (2n x G) array is formed
+    g = av.T @ av
+    filt = beta[:, None] / (nu[:, None] + grid[None, :])
+    rss = np.sum(filt * (g @ filt), axis=0) - 2.0 * (av.T @ b) @ filt + float(b @ b)
+    rss = np.maximum(rss, 0.0)
+    dof = np.sum(nu[:, None] / (nu[:, None] + grid[None, :]), axis=0)
+    scores = _scores(rss, dof, n, settings.method, rho)
+    i = int(np.argmin(scores))
+    edge = i == 0 or i == grid.size - 1
+    cand = [float(grid[i])]
+    if settings.gcv_solution == "ridge":
+        lam = cand[0]
+        return lam, grid, scores, edge, _nnls_tikhonov(aw, b, d, lam, q, r, atb)
+    lo_l, hi_l = np.log10(settings.lambda_min), np.log10(settings.lambda_max)
+    step = max(settings.nnls_step_decades, 0.1)
+    solved: dict[float, tuple[float, np.ndarray]] = {}
+
+    def score_at(ll: float) -> float:
+        ll = float(min(max(ll, lo_l), hi_l))
+        key = round(ll, 9)
+        if key not in solved:
+            lam = 10**ll
+            x = _nnls_tikhonov(aw, b, d, lam, q, r, atb)
+            res = aw @ x - b
+            sc = float(_scores(np.array([res @ res]), np.sum(nu / (nu + lam))[None], n, settings.method, rho)[0])
+            solved[key] = (sc, x)
+        return solved[key][0]
+
+    # descend on the NNLS scores along a lattice of `step` decades from the unconstrained minimum: usually
+    # 2-4 solves (the NNLS minimum lies near or a decade or two from the unconstrained one)
+    cur = float(np.log10(grid[i]))
+    s_cur = score_at(cur)
+    direction = 0
+    for dirn in (-1, 1):
+        nxt = min(max(cur + dirn * step, lo_l), hi_l)
+        if nxt != cur and score_at(nxt) < s_cur:
+            direction = dirn
+            break
+    while direction:
+        nxt = min(max(cur + direction * step, lo_l), hi_l)
+        if nxt == cur:
+            break
+        s_n = score_at(nxt)
+        if s_n >= s_cur:
+            break
+        cur, s_cur = nxt, s_n
+    edge = cur <= lo_l + 1e-9 or cur >= hi_l - 1e-9
+    # one more solve at the vertex of the parabola through the minimum and its two neighbours (log lambda)
+    left, right = round(max(cur - step, lo_l), 9), round(min(cur + step, hi_l), 9)
+    if not edge and left in solved and right in solved:
+        ys = np.log([solved[left][0], s_cur, solved[right][0]])
+        c2 = ys[0] - 2 * ys[1] + ys[2]
+        if np.all(np.isfinite(ys)) and c2 > 0:
+            off = 0.5 * (ys[0] - ys[2]) / c2 * step
+            if abs(off) < step:
+                if score_at(cur + off) < s_cur:
+                    cur = cur + off
+                    s_cur = solved[round(cur, 9)][0]
+    key = round(min(max(cur, lo_l), hi_l), 9)
+    lam_grid = np.array(sorted(10**k for k in solved))
+    lam_score = np.array([solved[round(np.log10(l), 9)][0] if round(np.log10(l), 9) in solved else np.nan for l in lam_grid])
+    return float(10**key), lam_grid, lam_score, bool(edge), solved[key][1]
+
+
 def _find_peaks(gamma: np.ndarray, dlntau: float, min_fraction: float) -> list[tuple[int, int, int]]:
     """(index of maximum, start, stop) of each peak; regions split at the minima between maxima.
     Peaks below `min_fraction` of the total area merge into the neighbour across the shallower valley."""
@@ -478,6 +575,38 @@ def _peak_tau(tau: np.ndarray, gamma: np.ndarray, i: int) -> float:
     return float(tau[i])
 
 
+def real_axis_crossing(spectrum: ImpedanceSpectrum) -> tuple[float, float] | None:
+    """(Re Z [ohm], f [Hz]) where the spectrum passes from inductive (Im Z >= 0) to capacitive (Im Z < 0) in its
+    high-frequency half (the last such passage, so noise around the axis does not stop it early), linearly
+    interpolated; None when it never does."""
+    z = spectrum.z_ohm
+    f = spectrum.frequency_Hz
+    if z.size < 2:
+        return None
+    k = np.flatnonzero((z.imag[:-1] >= 0) & (z.imag[1:] < 0))
+    k = k[k < z.size // 2]  # high-frequency half: a low-frequency inductive loop is not the series crossing
+    if k.size == 0:
+        return None
+    i = int(k[-1])
+    y0, y1 = z.imag[i], z.imag[i + 1]
+    t = y0 / (y0 - y1) if y0 != y1 else 0.0
+    return float(z.real[i] + t * (z.real[i + 1] - z.real[i])), float(f[i] * (f[i + 1] / f[i]) ** t)
+
+
+_CONTROLLER = None
+
+
+def one_blas_thread():
+    """Context manager: BLAS limited to one thread. The DRT's matrices (~160 x 100) are far too small for
+    threads to help; with two or more BLAS threads on a loaded machine one DRT took 10x longer."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()  # after numpy and scipy.linalg are loaded: sees both BLAS
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
 def drt(
     spectrum: ImpedanceSpectrum,
     settings: DRTSettings | None = None,
@@ -486,7 +615,20 @@ def drt(
     windows: Sequence[TauWindow] | None = None,
     tolerance_decades: float = 0.0,
 ) -> DRTResult:
-    """DRT of one spectrum (measured or simulated). Pass `kernel` to reuse one across a series."""
+    """DRT of one spectrum (measured or simulated). Pass `kernel` to reuse one across a series.
+    Runs with BLAS limited to one thread (threadpoolctl)."""
+    with one_blas_thread():
+        return _drt(spectrum, settings, kernel=kernel, windows=windows, tolerance_decades=tolerance_decades)
+
+
+def _drt(
+    spectrum: ImpedanceSpectrum,
+    settings: DRTSettings | None = None,
+    *,
+    kernel: DRTKernel | None = None,
+    windows: Sequence[TauWindow] | None = None,
+    tolerance_decades: float = 0.0,
+) -> DRTResult:
     if not isinstance(spectrum, ImpedanceSpectrum):
         raise SiznoInputError("spectrum", f"got {type(spectrum).__name__}", "sizno.eis.ImpedanceSpectrum (use ImpedanceSpectrum.from_arrays)")
     settings = (settings or (kernel.settings if kernel else DRTSettings())).checked()
@@ -498,12 +640,23 @@ def drt(
         notes.append("Kramers–Kronig check failed: the DRT of this spectrum may show artefacts. " + kk.verdict())
     aw, b, scale = _weighted_system(kernel, spectrum)
     d = kernel.d_full
+    r_floor = 0.0
+    if settings.inductance and kernel.col_rinf is not None:
+        cross = real_axis_crossing(spectrum)
+        if cross is not None and cross[0] > 0:
+            # the inductance column can trade R_inf against the fastest bins; R_inf is held at or above the
+            # crossing, where the inductive and the capacitive parts cancel: x_rinf = floor + x', x' >= 0
+            r_floor = cross[0]
+            b = b - aw[:, kernel.col_rinf] * (r_floor / scale)
+            notes.append(f"R∞ held at or above the real-axis crossing ({r_floor:.4g} Ω at {cross[1]:.3g} Hz) so the inductance "
+                         "cannot absorb it")
     if settings.method == "fixed":
         lam = float(settings.lambda_value)
         x = _nnls_tikhonov(aw, b, d, lam)
         grid, scores, edge = np.array([lam]), np.array([np.nan]), False
     else:
-        lam, grid, scores, edge, x = _choose_lambda(aw, b, d, settings)
+        chooser = _choose_lambda_svd if settings.lambda_search == "svd" else _choose_lambda
+        lam, grid, scores, edge, x = chooser(aw, b, d, settings)
         if edge:
             notes.append(f"{settings.method.upper()} minimum at the edge of the lambda grid ({lam:.3g}); widen lambda_min/lambda_max")
 
@@ -524,6 +677,10 @@ def drt(
         else:
             cov_full = np.zeros((x.size, x.size))
         gamma_std = std[: kernel.n_gamma] * scale
+    if r_floor:
+        b = b + aw[:, kernel.col_rinf] * (r_floor / scale)
+        x = x.copy()
+        x[kernel.col_rinf] += r_floor / scale
     x_ohm = x * scale
     gamma = x_ohm[: kernel.n_gamma]
     r_inf = float(x_ohm[kernel.col_rinf]) if kernel.col_rinf is not None else 0.0

@@ -8,6 +8,14 @@ the relative residual (Z_model - Z)/|Z|, real and imaginary parts stacked. Stand
 the Jacobian at the optimum, cov = s^2 (J'J)^-1 with s^2 = sum(residual^2)/(2N - p), and are carried to
 linear parameters (and to Q) by first-order propagation.
 
+Physical by construction: every resistance > 0 (log parameters); R0 <= Re Z at the highest frequency (or
+at the real-axis crossing when the data are inductive there); every arc's time constant within
+`tau_margin_decades` (default 1) of the measured band 1/(2 pi f_max) .. 1/(2 pi f_min); a Warburg element
+asked for but not shown by the data (no diffusion tail at the lowest frequencies, or fitted to nothing)
+is dropped and the fit says so. A parameter that ends on one of these bounds, or that the data cannot
+fix (a direction of the Jacobian with no weight), is reported as not identified with an infinite standard
+error, never NaN or 0. The fit starts from the DRT's R_inf and peaks and says which arcs it kept.
+
 impedance.py (MIT) fits the same circuits, but with sizno's numpy 2.4.6 its last release (1.7.1) fails
 in `linKK` (NameError: name 'np' is not defined; its issue #296, fixed but unreleased; checked in a
 throwaway venv), so sizno does not depend on it.
@@ -35,9 +43,15 @@ class CircuitParameter:
     value: float
     std: float | None
     unit: str
+    identified: bool = True
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "std": self.std, "unit": self.unit}
+        d = {"name": self.name, "value": self.value, "std": self.std if self.identified else None, "unit": self.unit,
+             "identified": self.identified}
+        if self.note:
+            d["note"] = self.note
+        return d
 
 
 @dataclass(frozen=True)
@@ -49,12 +63,16 @@ class CircuitFit:
     success: bool
     message: str
     seeded_from: str
+    notes: tuple[str, ...] = ()
 
     def value(self, name: str) -> float:
         return next(p.value for p in self.parameters if p.name == name)
 
     def std(self, name: str) -> float | None:
         return next(p.std for p in self.parameters if p.name == name)
+
+    def parameter(self, name: str) -> CircuitParameter:
+        return next(p for p in self.parameters if p.name == name)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +82,7 @@ class CircuitFit:
             "success": self.success,
             "message": self.message,
             "seeded_from": self.seeded_from,
+            "notes": list(self.notes),
         }
 
 
@@ -86,6 +105,41 @@ def _model(theta: np.ndarray, w: np.ndarray, n_arcs: int, diffusion: str, induct
     return z
 
 
+def has_diffusion_tail(spectrum: ImpedanceSpectrum) -> bool:
+    """True when -Im Z still rises as the frequency falls over the lowest half decade (a diffusion tail);
+    False when the spectrum turns back toward the real axis there (an arc closing)."""
+    f = spectrum.frequency_Hz
+    mi = -spectrum.z_ohm.imag
+    low = f <= f[-1] * 10**0.5
+    if low.sum() < 3:
+        low = np.zeros(f.size, dtype=bool)
+        low[-3:] = True
+    seg = mi[low]
+    scale = float(np.max(np.abs(mi))) or 1.0
+    slope = np.polyfit(np.log10(f[low]), seg, 1)[0]  # d(-Im Z)/d log10 f: negative when -Im Z grows as f falls
+    return bool(slope < -0.02 * scale and seg[-1] > 0.05 * scale)
+
+
+def _covariance(jac: np.ndarray, s2: float, free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance of the free parameters from the SVD of their Jacobian columns; parameters that load on a
+    direction the data do not fix (singular value < 1e-8 of the largest) are flagged unidentified."""
+    p = jac.shape[1]
+    cov = np.full((p, p), np.nan)
+    ident = np.zeros(p, dtype=bool)
+    idx = np.flatnonzero(free)
+    if idx.size == 0:
+        return cov, ident
+    u, sv, vt = np.linalg.svd(jac[:, idx], full_matrices=False)
+    good = sv > 1e-8 * sv[0] if sv.size and sv[0] > 0 else np.zeros(sv.size, dtype=bool)
+    bad_dirs = vt[~good]
+    loads = np.max(np.abs(bad_dirs), axis=0) if bad_dirs.size else np.zeros(idx.size)
+    inv = (vt[good].T / sv[good] ** 2) @ vt[good]
+    c = s2 * inv
+    cov[np.ix_(idx, idx)] = c
+    ident[idx] = loads < 0.1
+    return cov, ident
+
+
 def fit_circuit(
     spectrum: ImpedanceSpectrum,
     *,
@@ -93,13 +147,37 @@ def fit_circuit(
     diffusion: Diffusion = "none",
     inductance: bool = False,
     drt_result: DRTResult | None = None,
+    tau_margin_decades: float = 1.0,
 ) -> CircuitFit:
-    """Fit R0 [+ L] + n_arcs x (R‖CPE) [+ diffusion]. Seeds: the DRT's R_inf and its n_arcs largest peaks
-    (computed here when `drt_result` is not given); n_arcs defaults to the number of DRT peaks (max 5)."""
+    """Fit R0 [+ L] + n_arcs x (R‖CPE) [+ diffusion], kept physical (see the module docstring). Seeds: the
+    DRT's R_inf and its n_arcs largest peaks inside the allowed time-constant band (computed here when
+    `drt_result` is not given); n_arcs defaults to the number of such peaks (max 5)."""
+    from sizno.eis.drt import one_blas_thread
+
+    with one_blas_thread():
+        return _fit_circuit(spectrum, n_arcs=n_arcs, diffusion=diffusion, inductance=inductance, drt_result=drt_result,
+                            tau_margin_decades=tau_margin_decades)
+
+
+def _fit_circuit(spectrum, *, n_arcs, diffusion, inductance, drt_result, tau_margin_decades) -> CircuitFit:
     if diffusion not in ("none", "warburg", "finite_transmissive", "finite_reflective"):
         raise SiznoInputError("diffusion", f"unknown '{diffusion}'", "none, warburg, finite_transmissive, finite_reflective")
+    if not (0.0 <= tau_margin_decades <= 6.0):
+        raise SiznoInputError("tau_margin_decades", f"{tau_margin_decades}", "0..6 decades")
+    notes: list[str] = []
+    if diffusion == "warburg" and not has_diffusion_tail(spectrum):
+        notes.append("Warburg element dropped: the data show no diffusion tail (-Im Z falls toward the real axis over the "
+                     "lowest half decade instead of rising)")
+        diffusion = "none"
     res = drt_result if drt_result is not None else drt(spectrum)
-    peaks = sorted(res.peaks, key=lambda p: -p.resistance_ohm)
+    w = spectrum.omega_rad_s
+    z = spectrum.z_ohm
+    mod = np.abs(z)
+    zmax = float(np.max(mod))
+    tau_lo = 1.0 / w.max() / 10**tau_margin_decades
+    tau_hi = 1.0 / w.min() * 10**tau_margin_decades
+    all_peaks = sorted(res.peaks, key=lambda p: -p.resistance_ohm)
+    peaks = [p for p in all_peaks if tau_lo <= p.tau_s <= tau_hi]
     if diffusion != "none":
         # a diffusion tail shows in the DRT as peaks beyond the lowest measured frequency: not arcs
         peaks = [p for p in peaks if p.in_measured_range]
@@ -107,71 +185,147 @@ def fit_circuit(
         n_arcs = max(1, min(len(peaks), 5))
     if n_arcs < 0 or n_arcs > 8:
         raise SiznoInputError("n_arcs", f"{n_arcs}", "0..8")
-    w = spectrum.omega_rad_s
-    z = spectrum.z_ohm
-    mod = np.abs(z)
     seeds = sorted(peaks[:n_arcs], key=lambda p: p.tau_s)
-    # too few DRT peaks: spread the missing arcs over the measured tau range
+    outside = [p for p in all_peaks if p not in peaks]
+    kept = ", ".join(f"τ {p.tau_s:.3g} s R {p.resistance_ohm:.3g} Ω" for p in seeds) or "none"
+    msg = f"started from the DRT (λ {res.lambda_:.3g}): R0 from R∞ {res.r_inf_ohm:.4g} Ω; arcs seeded from {len(seeds)} of its {len(all_peaks)} peak(s): {kept}"
+    if outside:
+        msg += f"; not used: {len(outside)} peak(s) outside the allowed τ band or taken as diffusion"
+    notes.append(msg)
     extra = n_arcs - len(seeds)
     r_rest = max(res.r_pol_ohm, float(np.ptp(z.real)), 1e-6) / max(n_arcs, 1)
     arc_seeds = [(p.resistance_ohm, p.tau_s) for p in seeds]
     for t in np.logspace(np.log10(1 / w.max()), np.log10(1 / w.min()), extra + 2)[1:-1]:
         arc_seeds.append((r_rest, float(t)))
+    if extra > 0:
+        notes.append(f"{extra} arc(s) beyond the DRT's peaks seeded evenly over the measured τ range")
     arc_seeds.sort(key=lambda a: a[1])
 
-    theta0, lo, hi, names = [], [], [], []
-    r0 = max(res.r_inf_ohm, 1e-3 * float(np.min(z.real[z.real > 0])) if np.any(z.real > 0) else 1e-6, 1e-9)
-    theta0.append(np.log(r0)); lo.append(-np.inf); hi.append(np.inf); names.append("R0")
-    if inductance:
-        theta0.append(np.log(max(res.inductance_H, 1e-9))); lo.append(-np.inf); hi.append(np.inf); names.append("L")
-    for k, (r, t) in enumerate(arc_seeds, start=1):
-        theta0 += [np.log(max(r, 1e-9)), np.log(t), 0.9]
-        lo += [-np.inf, -np.inf, 0.3]
-        hi += [np.inf, np.inf, 1.0]
-        names += [f"R{k}", f"tau{k}", f"n{k}"]
-    if diffusion == "warburg":
-        sigma0 = max(abs(z.imag[-1]) * np.sqrt(w[-1]) * 0.5, 1e-6)
-        theta0.append(np.log(sigma0)); lo.append(-np.inf); hi.append(np.inf); names.append("sigma_W")
-    elif diffusion in ("finite_transmissive", "finite_reflective"):
-        theta0 += [np.log(max(abs(z.imag[-1]), 1e-6)), np.log(10 / w[-1])]
-        lo += [-np.inf, -np.inf]; hi += [np.inf, np.inf]; names += ["R_d", "tau_d"]
-    theta0 = np.array(theta0, dtype=float)
+    # R0 bound: at most Re Z at the highest frequency, or at the real-axis crossing for inductive data
+    from sizno.eis.drt import real_axis_crossing
 
-    def resid(theta):
-        zm = _model(theta, w, n_arcs, diffusion, inductance)
+    r0_hi = float(z.real[0])
+    r0_src = "Re Z at the highest frequency"
+    cross = real_axis_crossing(spectrum)
+    if (r0_hi <= 0 or z.imag[0] > 0) and cross is not None:
+        r0_hi = cross[0] if r0_hi <= 0 or inductance else min(r0_hi, cross[0])
+        r0_src = "Re Z where the data cross the real axis"
+    if r0_hi <= 0:
+        pos = z.real[z.real > 0]
+        r0_hi = float(np.min(pos)) if pos.size else zmax
+        r0_src = "the smallest positive Re Z"
+    r0_lo = 1e-6 * r0_hi
+    r_lo, r_hi = 1e-9 * zmax, 1e3 * zmax
+    theta0, lo, hi, names = [], [], [], []
+
+    def add(name, val, a, b):
+        names.append(name)
+        lo.append(a)
+        hi.append(b)
+        theta0.append(float(np.clip(val, a + 1e-9 * (b - a), b - 1e-9 * (b - a))))
+
+    add("R0", np.log(max(res.r_inf_ohm, 0.5 * r0_hi)), np.log(r0_lo), np.log(r0_hi))
+    if inductance:
+        l0 = max(res.inductance_H, 1e-3 * zmax / w.max())
+        add("L", np.log(l0), np.log(1e-6 * zmax / w.max() + 1e-18), np.log(1e3 * zmax / w.max()))
+    for k, (r, t) in enumerate(arc_seeds, start=1):
+        add(f"R{k}", np.log(max(r, r_lo * 10)), np.log(r_lo), np.log(r_hi))
+        add(f"tau{k}", np.log(t), np.log(tau_lo), np.log(tau_hi))
+        add(f"n{k}", 0.9, 0.3, 1.0)
+    if diffusion == "warburg":
+        sigma0 = max(abs(z.imag[-1]) * np.sqrt(w[-1]) * 0.5, 1e-6 * zmax)
+        add("sigma_W", np.log(sigma0), np.log(1e-6 * zmax * np.sqrt(w.min())), np.log(1e3 * zmax * np.sqrt(w.max())))
+    elif diffusion in ("finite_transmissive", "finite_reflective"):
+        add("R_d", np.log(max(abs(z.imag[-1]), 1e-6 * zmax)), np.log(r_lo), np.log(r_hi))
+        add("tau_d", np.log(min(max(10 / w[-1], tau_lo * 1.01), tau_hi * 0.99)), np.log(tau_lo), np.log(tau_hi))
+    theta0 = np.array(theta0, dtype=float)
+    lo_a, hi_a = np.array(lo), np.array(hi)
+
+    def resid(theta, diff=diffusion):
+        zm = _model(theta, w, n_arcs, diff, inductance)
         return np.concatenate([(zm.real - z.real) / mod, (zm.imag - z.imag) / mod])
 
-    sol = least_squares(resid, theta0, bounds=(np.array(lo), np.array(hi)), method="trf", x_scale="jac", max_nfev=4000)
+    sol = least_squares(resid, theta0, bounds=(lo_a, hi_a), method="trf", x_scale="jac", max_nfev=4000)
+    if diffusion == "warburg":
+        iw = names.index("sigma_W")
+        zw = el.z_warburg_semi_infinite(w[-1:], np.exp(sol.x[iw]))
+        if abs(zw[0]) < 0.01 * mod[-1] or sol.x[iw] <= lo_a[iw] + 1e-6:
+            notes.append(f"Warburg element dropped: fitted to {np.exp(sol.x[iw]):.3g} Ω s^-1/2, under 1 % of |Z| at the lowest "
+                         "frequency (no diffusion the data can show); refitted without it")
+            diffusion = "none"
+            keep = [i for i, nm in enumerate(names) if nm != "sigma_W"]
+            names = [names[i] for i in keep]
+            lo_a, hi_a = lo_a[keep], hi_a[keep]
+            sol = least_squares(lambda th_: resid(th_, "none"), sol.x[keep], bounds=(lo_a, hi_a), method="trf", x_scale="jac",
+                                max_nfev=4000)
     th = sol.x
     r = sol.fun
     dof = max(r.size - th.size, 1)
     s2 = float(r @ r) / dof
-    try:
-        cov = s2 * np.linalg.inv(sol.jac.T @ sol.jac)
-        std_t = np.sqrt(np.clip(np.diag(cov), 0, None))
-    except np.linalg.LinAlgError:
-        cov, std_t = None, np.full(th.size, np.nan)
+    span = hi_a - lo_a
+    at_bound = (th - lo_a <= 1e-5 * np.maximum(span, 1.0)) | (hi_a - th <= 1e-5 * np.maximum(span, 1.0))
+    at_bound &= np.isfinite(span)
+    cov, ident = _covariance(sol.jac, s2, ~at_bound)
+    std_t = np.sqrt(np.clip(np.diag(cov), 0, None))
 
     params: list[CircuitParameter] = []
+    unit_of = {"R": ("ohm", "_ohm"), "tau": ("s", "_s"), "L": ("H", "_H"), "sigma_W": ("ohm s^-1/2", ""), "R_d": ("ohm", "_ohm"),
+               "tau_d": ("s", "_s")}
+    bound_text = {"R0": f"R0 ≤ Re Z at the highest frequency ({r0_hi:.4g} Ω)"}
     for i, name in enumerate(names):
-        if name.startswith("n") and name[1:].isdigit():
-            params.append(CircuitParameter(name, float(th[i]), float(std_t[i]), ""))
-        else:
-            v = float(np.exp(th[i]))
-            unit = "ohm" if name.startswith("R") else "s" if name.startswith("tau") else "H" if name == "L" else "ohm s^-1/2"
-            params.append(CircuitParameter(name + ("_ohm" if unit == "ohm" else "_s" if unit == "s" else "_H" if unit == "H" else ""), v, float(v * std_t[i]), unit))
+        why, held = "", ""
+        is_n = name.startswith("n") and name[1:].isdigit()
+        if at_bound[i]:
+            side = "lower" if th[i] - lo_a[i] <= hi_a[i] - th[i] else "upper"
+            if is_n and side == "upper":
+                held = "at n = 1 (an ideal capacitor), the bound: held there, no standard error"
+            elif name == "R0" and side == "upper":
+                held = f"held at its bound R0 = {r0_src} ({r0_hi:.4g} Ω): no standard error"
+            elif name == "R0":
+                why = "at its lower bound: the data never reach the real axis at high frequency, so R0 cannot be told from the first arc"
+            elif name.startswith("tau"):
+                why = f"at the {side} bound of the allowed τ band ({tau_lo:.3g}–{tau_hi:.3g} s, the measured band ± {tau_margin_decades:g} decade)"
+            else:
+                why = f"at its {side} bound"
+        elif not ident[i] or not np.isfinite(std_t[i]):
+            why = "the data do not fix it (no weight in the Jacobian)"
+        elif not is_n and std_t[i] > np.log(10.0):
+            ratio = np.expm1(std_t[i]) if std_t[i] < 700 else np.inf
+            why = (f"its standard error is {ratio:.3g}x its value" if np.isfinite(ratio) and ratio < 1e12
+                   else "its standard error exceeds its value by many orders of magnitude") + ": the data do not fix it"
+        elif is_n and std_t[i] > 0.5:
+            why = f"its standard error ({std_t[i]:.2g}) spans the whole 0.3–1 range: the data do not fix it"
+        ok = not why
+        std_v = None if held else float("inf")
+        if is_n:
+            params.append(CircuitParameter(name, float(th[i]), float(std_t[i]) if ok and not held else std_v, "", ok, why or held))
+            continue
+        v = float(np.exp(th[i]))
+        key = "R" if (name.startswith("R") and name not in ("R_d",)) else "tau" if name.startswith("tau") and name != "tau_d" else name
+        unit, suffix = unit_of.get(key, ("", ""))
+        params.append(CircuitParameter(name + suffix, v, float(v * std_t[i]) if ok and not held else std_v, unit, ok, why or held))
     # derived CPE coefficients Q = tau^n / R
     base = 1 + int(inductance)
     for k in range(n_arcs):
         iR, it, i_n = base + 3 * k, base + 3 * k + 1, base + 3 * k + 2
         logq = th[i_n] * th[it] - th[iR]
         q = float(np.exp(logq))
-        qstd = None
-        if cov is not None:
+        ok = all(params[j].identified for j in (iR, it, i_n))
+        qstd = float("inf")
+        if ok:  # a parameter held at its bound counts as exact
             g = np.zeros(th.size)
             g[iR], g[it], g[i_n] = -1.0, th[i_n], th[it]
-            qstd = float(q * np.sqrt(max(g @ cov @ g, 0.0)))
-        params.append(CircuitParameter(f"Q{k + 1}", q, qstd, "F s^(n-1)"))
+            qstd = float(q * np.sqrt(max(g @ np.nan_to_num(cov) @ g, 0.0)))
+        params.append(CircuitParameter(f"Q{k + 1}", q, qstd, "F s^(n-1)", ok, "" if ok else "from a parameter that is not identified"))
+    for prm in params:
+        if prm.name.startswith("Q"):
+            continue
+        if not prm.identified:
+            notes.append(f"{prm.name} not identified: {prm.note}")
+        elif prm.note:
+            notes.append(f"{prm.name} {prm.note}")
+    if cross is not None and not inductance and z.imag[0] > 0:
+        notes.append(f"the data are inductive above {cross[1]:.3g} Hz: add a series inductance (--inductance) to fit them")
     zfit = _model(th, w, n_arcs, diffusion, inductance)
     parts = ["R0"] + (["L"] if inductance else []) + [f"(R{k + 1}‖CPE{k + 1})" for k in range(n_arcs)]
     parts += {"none": [], "warburg": ["W"], "finite_transmissive": ["Ws"], "finite_reflective": ["Wo"]}[diffusion]
@@ -183,4 +337,5 @@ def fit_circuit(
         success=bool(sol.success),
         message=str(sol.message),
         seeded_from=f"DRT (lambda {res.lambda_:.3g}, {len(res.peaks)} peaks)",
+        notes=tuple(notes),
     )

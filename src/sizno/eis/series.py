@@ -4,7 +4,7 @@ state × log tau × gamma map of the paper's Fig. 4i/4l, and the evolution of ea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Callable, Any, Sequence
 
 import numpy as np
 
@@ -88,8 +88,10 @@ def drt_series(
     state_label: str = "spectrum index",
     windows: Sequence[TauWindow] | None = None,
     tolerance_decades: float = 0.0,
+    progress: Callable[[int], None] | None = None,
 ) -> DRTSeries:
-    """DRT of every spectrum; the kernel is built once per distinct frequency grid and reused."""
+    """DRT of every spectrum; the kernel is built once per distinct frequency grid and reused.
+    `progress(i)` is called after spectrum i (0-based) is done."""
     spectra = list(spectra)
     if not spectra:
         raise SiznoInputError("series", "no spectra", "at least one spectrum")
@@ -108,6 +110,8 @@ def drt_series(
             k = DRTKernel(s.frequency_Hz, settings)
             kernels.append(k)
         results.append(drt(s, settings, kernel=k, windows=windows, tolerance_decades=tolerance_decades))
+        if progress is not None:
+            progress(len(results) - 1)
     notes = []
     if len(kernels) > 1:
         notes.append(f"{len(kernels)} different frequency grids in the series; the map interpolates onto the first spectrum's tau grid")

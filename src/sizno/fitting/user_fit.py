@@ -59,6 +59,7 @@ Jacobian-based covariance does not need. So: not used, not a dependency.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,12 +111,33 @@ def parse_cycles(spec: str | list[int] | None) -> list[int] | None:
 
 
 def free_parameter_names(pset: ParameterSet | None = None) -> list[str]:
-    return (pset or load_parameter_set()).fitted_names()
+    """The free parameters a half-cell fit can free (see :func:`half_cell_parameter_names`)."""
+    pset = pset or load_parameter_set()
+    return [n for n in pset.fitted_names() if n in half_cell_parameter_names()]
+
+
+@functools.lru_cache(maxsize=1)
+def half_cell_parameter_names() -> frozenset[str]:
+    """Names of the parameters the half-cell model's measured outputs depend on, read from the model itself:
+    its equations (rhs, algebraic, initial and boundary conditions, events) and its voltage. A cathode
+    parameter (the half cell has none) or one only an unmeasured output reads (the electrode thickness)
+    is not among them, so a fit to a cycler file never frees it."""
+    import pybamm
+
+    from sizno.models.dense_anode import DenseCompositeAnode
+
+    m = DenseCompositeAnode()
+    exprs = [*m.rhs.values(), *m.algebraic.values(), *m.initial_conditions.values(),
+             *(v for d in m.boundary_conditions.values() for v, _ in d.values()), *(e.expression for e in m.events),
+             *(m.variables[k] for k in ("Voltage [V]", "Voltage vs Li-In [V]", "Battery voltage [V]") if k in m.variables)]
+    return frozenset(s.name for e in exprs for s in e.pre_order() if isinstance(s, (pybamm.Parameter, pybamm.FunctionParameter)))
 
 
 def resolve_parameter_names(requested: list[str] | None, pset: ParameterSet) -> list[str]:
-    """Full names, or case-insensitive fragments that match exactly one free parameter."""
-    free = pset.fitted_names()
+    """Full names, or case-insensitive fragments that match exactly one free parameter of the half cell.
+    Default: every free parameter the half cell's voltage and capacity depend on."""
+    free = free_parameter_names(pset)
+    other = [n for n in pset.fitted_names() if n not in free]
     if not requested:
         return list(free)
     out: list[str] = []
@@ -124,9 +146,15 @@ def resolve_parameter_names(requested: list[str] | None, pset: ParameterSet) -> 
             hit = [r]
         else:
             hit = [n for n in free if r.strip().lower() in n.lower()]
+        if not hit:
+            elsewhere = [n for n in other if r == n or r.strip().lower() in n.lower()]
+            if len(elsewhere) == 1:
+                raise SiznoInputError("--parameters", f"'{elsewhere[0]}' is not a parameter of the half cell's voltage or "
+                                      "capacity (a full-cell/cathode parameter, or one only the electrode thickness reads)",
+                                      "; ".join(free))
         if len(hit) != 1:
             why = "matches none of" if not hit else f"is ambiguous ({len(hit)} matches) among"
-            raise SiznoInputError("--parameters", f"'{r}' {why} the free parameters", "; ".join(free))
+            raise SiznoInputError("--parameters", f"'{r}' {why} the half cell's free parameters", "; ".join(free))
         if hit[0] not in out:
             out.append(hit[0])
     return out

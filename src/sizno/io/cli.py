@@ -94,9 +94,13 @@ def register(app: typer.Typer) -> None:
                           f"({data.meta.get('detected_by')}); {len(data.data)} rows", highlight=False)
             console.print(_table(res, f.name))
             s = res.summary
-            console.print(f"ICE {_fmt(s['ice_percent'])}% (cycle {s['ice_cycle_index']}); retention of the last complete cycle "
-                          f"({s['last_complete_cycle_index']}) "
-                          f"{_fmt(s['last_retention_percent'])}% vs cycle {s['reference_cycle_index']}", highlight=False)
+            if s.get("ice_percent") is None:
+                console.print("ICE and retention: none (the file holds no complete cycle: a lithiation and a delithiation)",
+                              highlight=False)
+            else:
+                console.print(f"ICE {_fmt(s['ice_percent'])}% (cycle {s['ice_cycle_index']}); retention of the last complete cycle "
+                              f"({s['last_complete_cycle_index']}) "
+                              f"{_fmt(s['last_retention_percent'])}% vs cycle {s['reference_cycle_index']}", highlight=False)
             console.print(f"capacity: {res.capacity_check.get('statement')}", highlight=False)
             console.print(f"mapping: {res.settings['half_cell_mapping']}", highlight=False, style="dim")
             for n in res.notes:

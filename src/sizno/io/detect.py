@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sizno.errors import SiznoInputError
+from sizno.io.text import decode_text, sniff_encoding
 
 KNOWN = ("land", "neware", "biologic", "arbin", "maccor", "bdf", "generic")
 
@@ -19,17 +21,14 @@ class Detected:
 
 
 def _decode(head: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return head.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return head.decode("latin-1", errors="replace")
+    return decode_text(head)[0]
 
 
 def looks_binary(head: bytes) -> bool:
     if not head:
         return False
+    if sniff_encoding(head).startswith("utf-16"):
+        return False  # UTF-16 text (Windows instruments write it): zero bytes are not binary
     if b"\x00" in head[:4096]:
         return True
     sample = head[:4096]
@@ -37,11 +36,26 @@ def looks_binary(head: bytes) -> bool:
     return text / len(sample) < 0.85
 
 
+def _looks_impedance(low: str) -> bool:
+    """Frequency plus real/imaginary impedance (or |Z| and phase) columns: a spectrum, not cycling data."""
+    has_f = "freq/hz" in low or "frequency" in low or "freq (hz)" in low or "zcurve" in low
+    has_z = (("re(z)" in low or "z'" in low or "zreal" in low or "z_real" in low or "zre " in low or "zre/" in low
+              or "zre(" in low) or ("|z|" in low and "phase" in low))
+    # a cycling technique with impedance loops (EC-Lab GCPL + PEIS) still carries its cycling columns
+    cycling = "ox/red" in low or "q charge" in low or "capacity" in low or "(q-qo)" in low
+    return has_f and has_z and not cycling
+
+
 def sniff_text(text: str, ext: str) -> Detected | None:
     first = text.lstrip("\ufeff").splitlines()[:60]
     joined = "\n".join(first)
     low = joined.lower()
     if first and first[0].startswith("EC-Lab ASCII FILE"):
+        m = re.search(r"Nb header lines\s*:\s*(\d+)", joined)
+        all_lines = text.lstrip("\ufeff").splitlines()
+        col_line = all_lines[int(m.group(1)) - 1].lower() if m and int(m.group(1)) - 1 < len(all_lines) else low
+        if _looks_impedance(col_line):
+            return Detected("impedance", "mpt", "EC-Lab export of an impedance technique (freq/Hz, Re(Z)/Ohm)")
         return Detected("biologic", "mpt", "first line 'EC-Lab ASCII FILE'")
     if "mode\tox/red\t" in joined or ("time/s" in joined and ("ewe/v" in low or "<ewe>/v" in low)):
         return Detected("biologic", "mpt", "EC-Lab column names (time/s, Ewe/V) without the header block")
@@ -49,7 +63,13 @@ def sniff_text(text: str, ext: str) -> Detected | None:
         return Detected("maccor", "txt", "Maccor columns Rec#, Cyc#, Amp-hr")
     if "today's date" in low and "procedure" in low:
         return Detected("maccor", "txt", "Maccor header block (Today's Date, Procedure)")
-    if "data_point" in low and ("test_time" in low or "charge_capacity" in low):
+    if _looks_impedance(low):
+        return Detected("impedance", "txt", "impedance columns (frequency with Re/Im Z or |Z|/phase)")
+    if "\nZCURVE\t" in text or re.search(r"^TAG\tEIS(POT|GALV)", text, re.M):
+        return Detected("impedance", "dta", "Gamry impedance file (ZCURVE table)")
+    if ("data_point" in low and ("test_time" in low or "charge_capacity" in low)) or (
+            ("charge_capacity" in low or "charge capacity" in low) and ("cycle_index" in low or "cycle index" in low)
+            and ("step_index" in low or "step index" in low) and "chg. cap" not in low):
         return Detected("arbin", "csv" if ext != ".xlsx" else "xlsx", "Arbin columns Data_Point, Test_Time, Charge_Capacity")
     if ("chg. cap." in low or "dchg. cap." in low or "datapoint" in low) and ("cycle index" in low or "step type" in low or "step index" in low):
         return Detected("neware", "csv", "Neware columns DataPoint / Chg. Cap. / Step Type")

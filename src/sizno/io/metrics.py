@@ -297,7 +297,7 @@ def _capacity_check(data: CyclerData, out: pd.DataFrame, tol: float) -> dict[str
         for f, what in ((1e3, "current in mA labelled as A, or capacity in Ah labelled mAh"),
                         (1e-3, "current in A labelled as mA, or capacity in mAh labelled Ah"),
                         (3600.0, "capacity in As/C labelled as Ah"), (1 / 3600.0, "time in hours labelled as seconds")):
-            if np.isfinite(med) and abs(np.log10(med / f)) < 0.05:
+            if np.isfinite(med) and med > 0 and abs(np.log10(med / f)) < 0.05:
                 hint = f" (coulomb/tester ≈ {med:.4g}: mixed units? {what})"
         res["statement"] = (f"coulomb counting and the tester's capacity disagree by more than {tol:g}% in {len(rows)} "
                             f"half cycle(s) (largest {max(abs(r['difference_percent']) for r in rows):.2f}% in cycle "

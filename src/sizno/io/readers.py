@@ -45,6 +45,7 @@ from sizno.io.columns import (
 )
 from sizno.io.detect import Detected, detect_format
 from sizno.io.table import CyclerData, finalize, normalise_step_labels
+from sizno.io.text import LABELS, decode_text, sniff_encoding
 
 _SPECS: dict[str, dict[str, Any]] = {}
 
@@ -130,13 +131,8 @@ def _sign_from_labels(df: pd.DataFrame, labels: pd.Series | None, meta: dict[str
 # ---------------------------------------------------------------- text tables
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+    """The file as text, encoding detected (UTF-8 with/without BOM, UTF-16, Windows-1252/Latin-1)."""
+    return decode_text(path.read_bytes())[0]
 
 
 def _sep_of(line: str) -> str:
@@ -186,6 +182,9 @@ def read_bdf(path: Path, det: Detected) -> CyclerData:
         try:
             import pyarrow.csv as pacsv
 
+            with path.open("rb") as fh:
+                if sniff_encoding(fh.read(65536)) not in ("utf-8", "utf-8-sig"):
+                    raise ValueError("not UTF-8: pandas reads it")
             raw = pacsv.read_csv(path).to_pandas()
         except Exception:  # noqa: BLE001 - fall back to pandas' tolerant parser
             raw = _csv_from_text(_read_text(path), 0, ",", src=str(path))
@@ -376,6 +375,21 @@ def _find_header_row(frame: pd.DataFrame, must: tuple[str, ...], limit: int = 40
     return None
 
 
+def _excel_sheet_kind(header: list[str]) -> str | None:
+    """Which tester's data sheet a header row is, from column names only the tester writes; None: not a data sheet."""
+    names = {normalise_name(split_header(h)[0]) for h in header} | {normalise_name(h) for h in header}
+    norm = " ".join(sorted(names))
+    if "datapoint" in names or ({"chargecapacity", "dischargecapacity"} <= names and ({"cycleindex", "stepindex"} & names)):
+        return "arbin"
+    if "chgcap" in norm or "dchgcap" in norm:
+        return "neware"
+    if any(re.match(r"^\s*test time / |^\s*test_time_second\s*$", str(h), re.I) for h in header):
+        return "bdf"
+    if {"record", "testtime"} & names or "specap" in norm or "capacity" in names:
+        return "land"
+    return None
+
+
 def read_excel_any(path: Path, det: Detected, tester_hint: str | None = None) -> CyclerData:
     """Excel workbook from LAND or Arbin (or a BDF/Neware table): find the data sheet(s) and header row."""
     engine = None
@@ -400,6 +414,7 @@ def read_excel_any(path: Path, det: Detected, tester_hint: str | None = None) ->
     frames: list[pd.DataFrame] = []
     tester = tester_hint
     skipped_rows = 0
+    candidates: list[tuple[str, str, int, list[str]]] = []
     for name, sh in sheets.items():
         if sh.empty:
             continue
@@ -407,23 +422,19 @@ def read_excel_any(path: Path, det: Detected, tester_hint: str | None = None) ->
         if hdr is None:
             continue
         header = [str(v).strip() for v in sh.iloc[hdr].tolist()]
-        norm = " ".join(normalise_name(h) for h in header)
-        if "datapoint" in norm and "testtime" in norm:
-            kind = "arbin"
-        elif "testtime" in norm or "record" in norm or "specap" in norm:
-            kind = "land"
-        elif "chgcap" in norm or "dchgcap" in norm:
-            kind = "neware"
-        elif "testtimes" in norm or "testtimesecond" in norm:
-            kind = "bdf"
-        else:
-            kind = tester or "land"
-        # cycle/step summary sheets have voltage and current too but no time column
-        if "time" not in norm:
+        kind = _excel_sheet_kind(header)
+        # info/summary sheets have voltage and current limits too, but no data-sheet signature or no time column
+        if kind is None or "time" not in " ".join(normalise_name(h) for h in header):
             continue
-        tester = tester or kind
+        candidates.append((str(name), kind, hdr, header))
+    if candidates and tester is None:
+        # the tester whose signature the most data sheets carry (Arbin: Data_Point / Charge_Capacity + Cycle_Index)
+        kinds = [c[1] for c in candidates]
+        tester = max(dict.fromkeys(kinds), key=kinds.count)
+    for name, kind, hdr, header in candidates:
         if kind != tester:
             continue
+        sh = sheets[name] if name in sheets else next(v for k, v in sheets.items() if str(k) == name)
         body = sh.iloc[hdr + 1:].copy()
         body.columns = header
         body = body.dropna(how="all")
@@ -471,24 +482,44 @@ def read_land(path: Path, det: Detected) -> CyclerData:
 
 # ---------------------------------------------------------------- Maccor
 
+_MACCOR_CLOCK = re.compile(r"^\s*(Test|Step)\s*\((Sec|S|Min|Hr|Hrs|H)\)\s*$", re.I)
+
 def read_maccor(path: Path, det: Detected) -> CyclerData:
     text = _read_text(path)
-    lines = text.splitlines()
+    lines = text[:200_000].splitlines()  # the header block and column names are at the top
     hdr = next((i for i, l in enumerate(lines[:80]) if l.startswith("Rec#") or "\tRec#" in l[:10] or l.startswith("Rec,")), None)
     if hdr is None:
         raise SiznoInputError(str(path), "no 'Rec#' column header in the first 80 lines", "a Maccor text export")
     sep = _sep_of(lines[hdr])
     header = [h.strip() for h in lines[hdr].split(sep)]
-    wanted = [h for h in header if normalise_name(h) in {"rec", "cyc", "step", "testtime", "steptime", "amphr", "watthr", "amps",
-                                                         "volts", "state", "es", "dpttime"}]
+    has_clock = any(normalise_name(h) == "testtime" or (_MACCOR_CLOCK.match(h) and h.strip().lower().startswith("test"))
+                    for h in header)
+    keep = {"rec", "cyc", "step", "testtime", "steptime", "amphr", "watthr", "amps", "volts", "state"}
+    if not has_clock:
+        keep.add("dpttime")  # the wall clock is the time only when there is no test clock
+    wanted = [h for h in header if normalise_name(h) in keep or _MACCOR_CLOCK.match(h)]
     try:
         raw = pd.read_csv(io.StringIO(text), sep=sep, skiprows=hdr, header=0, usecols=lambda c: c.strip() in wanted,
-                          dtype=str, index_col=False, skipinitialspace=True)
+                          index_col=False, skipinitialspace=True, low_memory=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise SiznoInputError(str(path), f"cannot parse the Maccor table ({exc})", "a Maccor text export") from None
     raw.columns = [c.strip() for c in raw.columns]
+    # newer exports: "Test (Sec)" / "Step (Min)" numeric clocks instead of the h:m:s "TestTime"/"StepTime"
+    clock_notes = []
+    for c in list(raw.columns):
+        m = _MACCOR_CLOCK.match(c)
+        if m:
+            target = "TestTime" if m.group(1).lower() == "test" else "StepTime"
+            if target in raw.columns:
+                continue
+            f = {"sec": 1.0, "s": 1.0, "min": 60.0, "hr": 3600.0, "hrs": 3600.0, "h": 3600.0}[m.group(2).lower()]
+            raw[target] = to_float(raw[c]) * f
+            raw = raw.drop(columns=[c])
+            clock_notes.append(f"'{c}' read as the {target[:-4].lower()} time (× {f:g} s)")
+    raw.columns = [c.strip() for c in raw.columns]
     info = {l.split(":", 1)[0].strip(): l.split(":", 1)[1].strip() for l in lines[:hdr] if ":" in l}
     cd = _from_table(raw, path, det, "maccor", extra_meta={"header": {k: v.split("\t")[0] for k, v in list(info.items())[:6]}})
+    cd.notes.extend(clock_notes)
     return cd
 
 
@@ -629,6 +660,20 @@ def read(path: str | Path, *, mapping: str | Path | dict | None = None, tester: 
     """
     p = Path(path)
     det = detect_format(p)
+    if det.tester == "impedance":
+        raise SiznoInputError(str(p), f"an impedance spectrum ({det.reason}), not cycling data",
+                              "a cycling export with time, voltage and current; for spectra use `sizno drt FILE` or `sizno eis fit FILE`")
+    cd = _read_detected(p, det, mapping=mapping, tester=tester, mapping_only_for_generic=mapping_only_for_generic)
+    if det.format not in ("res", "ndax", "nda", "parquet", "xlsx", "xls", "mpr", "cex"):
+        with p.open("rb") as fh:
+            enc = sniff_encoding(fh.read(65536))
+        cd.meta["text_encoding"] = LABELS[enc]
+        if enc not in ("utf-8", "utf-8-sig"):
+            cd.notes.append(f"text encoding detected: {LABELS[enc]}")
+    return cd
+
+
+def _read_detected(p: Path, det: Detected, *, mapping, tester, mapping_only_for_generic) -> CyclerData:
     if mapping is not None and (not mapping_only_for_generic or det.tester == "generic"):
         return read_with_mapping(p, det, mapping if isinstance(mapping, dict) else read_user_toml(mapping))
     if tester is not None and tester != det.tester and det.tester not in ("generic", "excel"):

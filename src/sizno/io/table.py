@@ -83,6 +83,13 @@ def derive_step_type(current: np.ndarray, step_count: np.ndarray) -> np.ndarray:
 
 def normalise_step_labels(labels: pd.Series) -> np.ndarray:
     """Vendor step labels ('CC_Chg', 'CC DChg', 'C', 'D', 'R', 'Rest', 'CCCV_Chg', …) → charge/discharge/rest/''."""
+    codes, uniq = pd.factorize(labels.astype("string").fillna(""), sort=False)
+    if len(uniq) < len(labels):  # a few distinct labels on many rows: classify each once
+        per = normalise_step_labels(pd.Series(np.asarray(uniq, dtype=object), dtype="string"))
+        out = np.full(len(labels), "", dtype=object)
+        ok = codes >= 0
+        out[ok] = per[codes[ok]]
+        return out
     s = labels.astype("string").str.strip().str.lower().fillna("")
     out = np.full(len(s), "", dtype=object)
     dis = s.str.contains("dchg|dischar|dis_|^d$|ccd|cc_d|cv_d|cccv_d", regex=True).to_numpy(dtype=bool)
@@ -94,19 +101,67 @@ def normalise_step_labels(labels: pd.Series) -> np.ndarray:
     return out
 
 
-def _rebase_capacity(values: np.ndarray, cycle: np.ndarray) -> np.ndarray:
+def _rebase_capacity(values: np.ndarray, cycle: np.ndarray, allowed: np.ndarray | None = None,
+                     name: str = "capacity", coulomb: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """Tester counter (per step / per cycle / over the test; resets to ~0) → per-cycle running total.
 
     Each row's increment is its rise over the previous row; where the counter fell (a reset),
-    the increment is the new value itself (the tester restarted from zero).
+    the increment is the new value itself (the tester restarted from zero). `allowed` [Ah] is the
+    most charge that can have passed in each row's interval (from |I| and the clocks): a first
+    value or a restart value above it is not charge passed in this file but an offset (a counter
+    cumulative from an earlier test, or restarted from a non-zero base); that row's increment is
+    then the coulomb-counted one (`coulomb`, this counter's direction; else `allowed`). A rare forward
+    jump (at most 1 % of the rows) above `allowed` is treated the same way; a counter that is too large on
+    most rows is left alone (mislabelled units: the capacity check in the metrics flags it).
+    Every repair is returned as a note.
     """
     v = np.nan_to_num(np.abs(values.astype(float)), nan=0.0)
     inc = np.empty_like(v)
     inc[0] = v[0]
     d = np.diff(v)
     tol = 1e-9 + 1e-6 * (np.max(v) if v.size else 0.0)
+    reset = np.r_[True, d < -tol]
     inc[1:] = np.where(d >= -tol, np.maximum(d, 0.0), v[1:])
-    return _cumsum_by_cycle(inc, cycle)
+    notes: list[str] = []
+    if allowed is not None and v.size:
+        limit = 1.5 * allowed + tol + 1e-4 * (np.max(v) if v.size else 0.0)
+        bad = reset & (inc > limit)
+        if bad[0]:
+            notes.append(
+                f"{name} starts at {v[0] * 1e3:.4g} mAh where at most {allowed[0] * 1e3:.3g} mAh can have passed: the tester's "
+                "counter carries an offset from before this file (cumulative from an earlier test?); the offset was removed, "
+                "so the per-cycle values count this file's charge only")
+        rest = np.flatnonzero(bad[1:]) + 1
+        if rest.size:
+            k = int(rest[0])
+            notes.append(
+                f"{name} restarts (data row {k}) at {v[k] * 1e3:.4g} mAh where at most {allowed[k] * 1e3:.3g} mAh can have "
+                f"passed ({rest.size} such restart(s)): the counter restarted from a non-zero base; those rows were "
+                "coulomb-counted instead (coulomb counting wins where the tester's column is inconsistent)")
+        # forward jumps: a looser limit, since a tester's clock and counter are not sampled at quite the same instant
+        jump = ~reset & (inc > 3.0 * allowed + tol + 0.01 * (np.max(v) if v.size else 0.0))
+        n_j = int(jump.sum())
+        if 0 < n_j <= max(3, 0.01 * v.size):
+            k = int(np.flatnonzero(jump)[0])
+            notes.append(
+                f"{name} jumps by {inc[k] * 1e3:.4g} mAh at data row {k} where at most {allowed[k] * 1e3:.3g} mAh can have "
+                f"passed ({n_j} such jump(s)): those rows were coulomb-counted instead (coulomb counting wins where the "
+                "tester's column is inconsistent)")
+            bad |= jump
+        repl = coulomb if coulomb is not None else allowed
+        inc[bad] = np.minimum(inc[bad], repl[bad])
+    return _cumsum_by_cycle(inc, cycle), notes
+
+
+def _interval_charge_limit(t: np.ndarray, cur: np.ndarray, step_time: np.ndarray | None) -> np.ndarray:
+    """Most charge [Ah] that can have passed in each row's interval: max(|I| of both ends) × dt, and for a
+    row that opens the file, |I| × its step clock (a file that starts inside a step)."""
+    dt = np.diff(t, prepend=t[0])
+    a = np.abs(cur)
+    lim = np.maximum(a, np.r_[a[0], a[:-1]]) * np.maximum(dt, 0.0) / 3600.0
+    if step_time is not None and step_time.size and np.isfinite(step_time[0]):
+        lim[0] = a[0] * max(float(step_time[0]), 0.0) / 3600.0
+    return lim
 
 
 def _cumsum_by_cycle(inc: np.ndarray, cycle: np.ndarray) -> np.ndarray:
@@ -123,7 +178,8 @@ def coulomb_increments(t: np.ndarray, i: np.ndarray, *, step_count: np.ndarray |
     """Trapezoidal charge per interval [Ah], split by direction; interval k ends at row k.
 
     Across a step boundary the trapezoid would mix two steps' currents; where the file has a
-    step clock, the first row of a step instead gets its own current × its step time.
+    step clock, the first row of a step instead gets its own current × its step time (and so does
+    the file's first row when the file starts inside a step).
     """
     dt = np.diff(t, prepend=t[0])
     imid = 0.5 * (i + np.r_[i[0], i[:-1]])
@@ -131,6 +187,8 @@ def coulomb_increments(t: np.ndarray, i: np.ndarray, *, step_count: np.ndarray |
     if step_count is not None and step_time is not None and np.isfinite(step_time).all():
         b = np.flatnonzero(np.r_[False, step_count[1:] != step_count[:-1]])
         dq[b] = i[b] * np.clip(step_time[b], 0.0, dt[b]) / 3600.0
+    if step_time is not None and step_time.size and np.isfinite(step_time[0]) and step_time[0] > 0:
+        dq[0] = i[0] * step_time[0] / 3600.0  # the file starts inside a step: its clock says for how long
     return np.where(dq > 0, dq, 0.0), np.where(dq < 0, -dq, 0.0)
 
 
@@ -209,6 +267,7 @@ def finalize(
             notes.append(f"{len(jumps)} sub-second backward time step(s): rows re-sorted by time")
 
     cur = df["current_ampere"].to_numpy(dtype=float)
+    _fill_blank_indices(df, notes)
 
     # 3. steps and their types
     labels = normalise_step_labels(step_labels) if step_labels is not None else None
@@ -262,8 +321,15 @@ def finalize(
             has_cap = False
             notes.append("capacity columns are zero throughout: ignored, capacities coulomb-counted instead")
     if has_cap:
-        df["charging_capacity_ah"] = _rebase_capacity(chg, cyc)
-        df["discharging_capacity_ah"] = _rebase_capacity(dis, cyc)
+        stt = df["step_time_second"].to_numpy(dtype=float) if "step_time_second" in df.columns else None
+        lim = _interval_charge_limit(df["test_time_second"].to_numpy(dtype=float), cur, stt)
+        cols_used = meta.get("columns_used", {})
+        qc, qd = coulomb_increments(df["test_time_second"].to_numpy(dtype=float), cur, step_time=stt)
+        df["charging_capacity_ah"], n_c = _rebase_capacity(chg, cyc, lim, cols_used.get("charging_capacity_ah", "charging capacity"), qc)
+        df["discharging_capacity_ah"], n_d = _rebase_capacity(dis, cyc, lim, cols_used.get("discharging_capacity_ah", "discharging capacity"), qd)
+        notes.extend(n_c + n_d)
+        if n_c or n_d:
+            meta["capacity_offsets_removed"] = True
         meta["capacity_source"] = "tester"
         meta.setdefault("capacity_semantics", capacity_semantics or "unknown (re-based by resets)")
     else:
@@ -277,6 +343,28 @@ def finalize(
     meta.setdefault("rows", len(df))
     meta["rows"] = len(df)
     return CyclerData(df[cols + extra], meta)
+
+
+def _fill_blank_indices(df: pd.DataFrame, notes: list[str]) -> None:
+    """Cycle/step index columns with blank cells: blank everywhere → dropped (derived instead); blank on
+    some rows → the previous row's index (the next one's for leading blanks). Said in the notes."""
+    for c, what in (("cycle_count", "cycle index"), ("step_index", "step index"), ("step_count", "step count")):
+        if c not in df.columns:
+            continue
+        col = pd.to_numeric(df[c], errors="coerce")
+        blank = col.isna().to_numpy()
+        if not blank.any():
+            df[c] = col
+            continue
+        if blank.all():
+            del df[c]
+            derived = "numbered from the current direction" if c == "cycle_count" else "found from changes of the current"
+            notes.append(f"{what} is blank on every row: ignored, {what.split()[0]}s {derived}")
+            continue
+        first = int(np.flatnonzero(blank)[0])
+        df[c] = col.ffill().bfill()
+        notes.append(f"{what} is blank on {int(blank.sum())} of {len(col)} row(s) (first at data row {first}): "
+                     "each took the index of the row before it")
 
 
 def _looks_flipped(df: pd.DataFrame, labels: np.ndarray | None) -> bool:

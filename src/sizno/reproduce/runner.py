@@ -14,14 +14,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
 
-AREAS = ("half-cell", "full-cell", "structure", "impedance", "atomistic")
+AREAS = ("composition", "half-cell", "full-cell", "structure", "impedance", "atomistic")
 # atomistics (CHGNet NEBs, ~10 min on 2 cores) runs only when asked for: --only atomistic
-DEFAULT_AREAS = ("half-cell", "full-cell", "structure", "impedance")
+DEFAULT_AREAS = ("composition", "half-cell", "full-cell", "structure", "impedance")
 
 
 def _progress(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=True)
+
+
+def _composition(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
+    from sizno.reproduce.composition import composition_records
+
+    return composition_records(), []
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -79,6 +85,7 @@ def _area_module(module: str) -> Callable:
 
 
 _RUNNERS: dict[str, Callable] = {
+    "composition": _composition,
     "half-cell": _half_cell,
     "full-cell": _full_cell,
     "structure": _area_module("sizno.structure.reproduce"),
@@ -89,8 +96,11 @@ _RUNNERS: dict[str, Callable] = {
 
 def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None, skip: list[str] | None = None,
               console: Console | None = None) -> dict:
-    """Run the chosen areas; write out_dir/summary.json and figures; return the summary."""
+    """Run the chosen areas; write out_dir/summary.json, the figures and out_dir/report.html; return the summary."""
+    from sizno.reproduce.html_report import build_report, enrich
+    from sizno.reproduce.provenance import provenance
     from sizno.reproduce.report import records_table, write_summary
+    from sizno.reproduce.standing import standing, standing_table
 
     console = console or Console()
     for name in (only or []) + (skip or []):
@@ -100,6 +110,7 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records: list[Record] = []
+    rows: list[dict] = []
     figures: list[Path] = []
     timings = {}
     for area in areas:
@@ -110,10 +121,18 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
             console.print(f"[yellow]{area}: skipped ({exc})[/yellow]")
             continue
         records += recs
+        rows += [enrich(dict(r.as_dict(), area=area)) for r in recs]
         figures += figs
         timings[area] = time.perf_counter() - t0
-    path = write_summary(records, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
-                                            "figures": [str(f.name) for f in figures]})
+    st = standing(rows)
+    path = write_summary(rows, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
+                                         "figures": [str(f.name) for f in figures], "standing": st,
+                                         "provenance": provenance(quick, timings)})
     console.print(records_table(records))
+    console.print(standing_table(st))
+    report = build_report(out_dir)
+    for name in report.missing_figures:
+        console.print(f"[yellow]figure {name} is missing from {out_dir}/[/yellow]")
     console.print(f"wrote {path} and {len(figures)} figures to {out_dir}/")
-    return {"records": [r.as_dict() for r in records], "path": str(path)}
+    console.print(f"open {report.path} first: the paper twin as one page")
+    return {"records": rows, "standing": st, "path": str(path), "report": str(report.path)}

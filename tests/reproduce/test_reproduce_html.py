@@ -152,3 +152,15 @@ def test_cli_report_bad_input_and_missing_figures(fixture_out, tmp_path):
     r = subprocess.run([*SIZNO, "report", str(out)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 1 and "first_cycle.png" in r.stderr
     assert (out / "report.html").is_file()
+
+
+def test_a_records_band_reaches_summary_and_page(tmp_path):
+    from sizno.reproduce.html_report import _row, enrich
+    from sizno.reproduce.records import Record
+
+    r = Record(id="half_cell.rate.si.5.0", quantity="q", unit="mAh/g", paper=560.0, model=500.0, role="validation",
+               band=(450, 620))
+    d = r.as_dict()
+    assert d["band"] == [450.0, 620.0]
+    assert "band" not in Record(id="x", quantity="q", unit="-", paper=None, model=1.0, role="prediction").as_dict()
+    assert _row(enrich(d))["band"] == "[450, 620]"

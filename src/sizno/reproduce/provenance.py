@@ -51,13 +51,14 @@ def sizno_version() -> str:
         return "unknown"
 
 
-def provenance(quick: bool, seconds_by_area: dict[str, float]) -> dict:
-    """Everything the report's provenance block shows."""
+def provenance(quick: bool, seconds_by_area: dict[str, float] | None = None) -> dict:
+    """Everything the report's provenance block shows; taken when a run starts (the code and parameters
+    that ran), its `seconds_by_area` filled in as the areas finish."""
     return {
         "sizno_version": sizno_version(),
         "git_commit": git_commit(),
         "parameter_files_sha256": parameter_hashes(),
         "date_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "settings": "quick" if quick else "full",
-        "seconds_by_area": {k: round(float(v), 2) for k, v in seconds_by_area.items()},
+        "seconds_by_area": {k: round(float(v), 2) for k, v in (seconds_by_area or {}).items()},
     }

@@ -48,15 +48,20 @@ def status_markdown(summary: dict) -> str:
     lines.append("")
 
     def item(b: dict) -> str:
-        return (f"- {b['quantity']} (`{b['id']}`, {b['role']}, {SECTION_TITLES.get(b['section'], b['section']).lower()}): "
-                f"paper {_num(b['paper'], b.get('unit') or '')}, model {_num(b['model'], b.get('unit') or '')}, {describe_error(b)}")
+        return (f"- {b['quantity']} (`{b['id']}`): paper {_num(b['paper'], b.get('unit') or '')}, "
+                f"model {_num(b['model'], b.get('unit') or '')}, {describe_error(b)}")
+
+    def row(b: dict) -> str:
+        return (f"| {b['quantity']} | {b['role']} | {SECTION_TITLES.get(b['section'], b['section'])} | "
+                f"{_num(b['paper'], b.get('unit') or '')} | {_num(b['model'], b.get('unit') or '')} | {describe_error(b)} |")
 
     if st["worst_validation"]:
         lines += ["The three worst validation records:", ""] + [item(b) for b in st["worst_validation"]] + [""]
     off = st["not_reproduced"]
     if off:
-        lines += [f"Not reproduced ({len(off)} records outside their tolerance, worst first):", ""]
-        lines += [item(b) for b in off] + [""]
+        lines += [f"What the model does not reproduce ({len(off)} records outside their tolerance, worst first):", "",
+                  "| record | role | section | paper | model | error |", "|---|---|---|---|---|---|"]
+        lines += [row(b) for b in off] + [""]
     else:
         lines += ["Every counted record is within its tolerance.", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -77,7 +77,8 @@ def _area_module(module: str) -> Callable:
             return fn(*args, quick=quick) if "quick" in inspect.signature(fn).parameters else fn(*args)
 
         keys = ("id", "quantity", "unit", "paper", "model", "role")
-        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", "")) for d in call(mod.reproduce_records)]
+        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", ""), band=d.get("band"))
+                for d in call(mod.reproduce_records)]
         figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
         return recs, list(figs)
 
@@ -109,6 +110,7 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
     areas = [a for a in (AREAS if only else DEFAULT_AREAS) if (not only or a in only) and a not in (skip or [])]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    prov = provenance(quick)
     records: list[Record] = []
     rows: list[dict] = []
     figures: list[Path] = []
@@ -124,10 +126,11 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
         rows += [enrich(dict(r.as_dict(), area=area)) for r in recs]
         figures += figs
         timings[area] = time.perf_counter() - t0
+    prov["seconds_by_area"] = {k: round(v, 2) for k, v in timings.items()}
     st = standing(rows)
     path = write_summary(rows, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
                                          "figures": [str(f.name) for f in figures], "standing": st,
-                                         "provenance": provenance(quick, timings)})
+                                         "provenance": prov})
     console.print(records_table(records))
     console.print(standing_table(st))
     report = build_report(out_dir)

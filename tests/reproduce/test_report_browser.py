@@ -82,6 +82,8 @@ def check_page(p: Page, summary: dict, shot: Path) -> None:
         assert sorted(shown) == sorted(r["id"] for r in summary["records"] if r["role"] == role), role
         assert f"{len(shown)} of {len(all_ids)}" in p.text("#shown-count")
     page.select_option("#filter-role", "")
+    # reads on a laptop screen: nothing wider than the 1366 px window
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     assert p.errors == [] and p.network == []
@@ -107,7 +109,7 @@ def test_report_from_a_real_quick_reproduce(browser, real_out, tmp_path):
     try:
         check_page(p, summary, tmp_path / "report-real.png")
         # the new figures are there, in their sections, described
-        for name, section in (("rate_capability.png", "rate"), ("first_cycle.png", "first-cycle"),
+        for name, section in (("composition.png", "composition"), ("rate_capability.png", "rate"), ("first_cycle.png", "first-cycle"),
                               ("dqdv_first_cycle.png", "first-cycle"), ("fig1b_xrd_pristine.png", "structure")):
             alt = p.page.get_attribute(f"#section-{section} figure:has(figcaption:has-text('{name}')) img", "alt")
             assert alt and len(alt) > 40, name
@@ -153,3 +155,16 @@ def test_filters_sorting_and_print_on_the_fixture(browser, fixture_out, tmp_path
         assert p.errors == [] and p.network == []
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("ci,outcome,word", [("true", "failed", "cannot run in CI"), ("", "skipped", "no chromium")])
+def test_without_a_browser_ci_fails_and_elsewhere_skips_saying_why(tmp_path, ci, outcome, word):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SIZNO_CHROMIUM=str(tmp_path / "no-such-chromium"), CI=ci)
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rfs", "-p", "no:cacheprovider", str(Path(__file__)),
+                        "-k", "fixture"], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert f"1 {outcome}" in r.stdout or (outcome == "failed" and "1 error" in r.stdout), r.stdout[-1500:]
+    assert word in r.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sizno.reproduce.records import Record
 
 MATERIALS = ("si", "si-zno2", "si-zno4", "si-zno8")
@@ -32,3 +34,18 @@ def composition_records() -> list[Record]:
                           unit="mAh/g", paper=None, model=float(s["total_mAh_g"]), role="prediction",
                           note=f"reversible part {s['reversible_mAh_g']:.0f} mAh/g"))
     return out
+
+
+def composition_figures(out_dir: Path) -> list[Path]:
+    """ZnO content and theoretical capacity per composite, the paper's Si–ZnO4 values marked."""
+    from sizno.data import read_toml
+    from sizno.materials import named_material
+    from sizno.reproduce.plots import figure_composition
+
+    recipe = read_toml("reference/paper-values.toml").get("recipe", {})
+    paper = {label: float(recipe[key]) for key, label in (("zno_wt_percent_stated", "stated"),
+                                                           ("zno_wt_percent_xps", "XPS"), ("zno_wt_percent_eds", "EDS"))
+             if key in recipe}
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [figure_composition([named_material(m).summary() for m in MATERIALS], out_dir / "composition.png", paper)]

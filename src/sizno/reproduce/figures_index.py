@@ -15,6 +15,11 @@ _MAT = {"si": "pure Si", "si_zno2": "Si–ZnO2", "si_zno4": "Si–ZnO4", "si_zno
 _Alt = Callable[[re.Match], str]
 
 FIGURES: tuple[tuple[str, str, _Alt], ...] = (
+    (r"composition\.png", "composition", lambda m: (
+        "Left: ZnO content of Si, Si–ZnO2, Si–ZnO4 and Si–ZnO8 computed from the synthesis recipe (solid bars: zinc "
+        "acetate dihydrate as used; hatched: if it were anhydrous), with the paper's Si–ZnO4 values (stated, XPS, EDS) "
+        "as horizontal lines. Right: the theoretical capacity each composition implies, split into Si alloying, "
+        "irreversible ZnO conversion and reversible Zn to LiZn alloying.")),
     (r"first_cycle\.png", "first-cycle", lambda m: (
         "Potential versus specific capacity of the first lithiation (solid) and delithiation (dashed) at 0.1 A/g "
         "for pure Si and Si–ZnO4, at 60 °C (left) beside 25 °C (right); the paper's Si–ZnO4 first lithiation and "

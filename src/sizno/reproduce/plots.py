@@ -208,3 +208,40 @@ def figure_long_cycling(half: dict[str, RunResult], full: dict[str, RunResult], 
     axes[0][1].set_ylabel("retention [% of the first 0.5C cycle]")
     axes[0][1].set_title("full cells: 0.5C, 25 °C")
     return _save(fig, path)
+
+
+def figure_composition(summaries: list[dict], path: Path, paper_wt_percent: dict[str, float]) -> Path:
+    """ZnO content from the recipe (every Zn of the acetate as ZnO; dihydrate solid, anhydrous hatched)
+    beside the paper's Si–ZnO4 values (`paper_wt_percent`: label -> wt%, marked as lines), and the
+    theoretical capacity each composition implies (Si alloying, ZnO conversion, Zn ⇄ LiZn)."""
+    import numpy as np
+
+    names = [s["material"] for s in summaries]
+    x = np.arange(len(names))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10.5, 4.0))
+    colors = [MATERIAL_COLOR.get(n, "tab:purple") for n in names]
+    ax.bar(x - 0.2, [s["zno_wt_percent"] for s in summaries], 0.4, color=colors, label="dihydrate acetate (the recipe)")
+    ax.bar(x + 0.2, [s["zno_wt_percent_if_anhydrous"] for s in summaries], 0.4, color=colors, alpha=0.45, hatch="//",
+           label="if the acetate were anhydrous")
+    i4 = names.index("si-zno4") if "si-zno4" in names else None
+    for j, (label, value) in enumerate(paper_wt_percent.items()):
+        if i4 is not None:
+            ax.plot([i4 - 0.45, i4 + 0.45], [value, value], ls=("-", "--", ":")[j % 3], color="k", lw=1.2,
+                    label=f"paper Si–ZnO4, {label}: {value:g} wt%")
+    ax.set_xticks(x, [MATERIAL_LABEL.get(n, n) for n in names])
+    ax.set_ylabel("ZnO [wt% of Si + ZnO]")
+    ax.set_title("ZnO content from the recipe")
+    ax.legend(fontsize=7)
+    bottom = np.zeros(len(names))
+    for key, label, color in (("si_alloying_mAh_g", "Si alloying", "0.55"),
+                              ("zno_conversion_irreversible_mAh_g", "ZnO → Zn + Li2O (irreversible)", "tab:orange"),
+                              ("zn_lizn_reversible_mAh_g", "Zn ⇄ LiZn", "tab:cyan")):
+        values = np.array([s[key] for s in summaries], dtype=float)
+        ax2.bar(x, values, 0.6, bottom=bottom, color=color, label=label)
+        bottom += values
+    ax2.set_xticks(x, [MATERIAL_LABEL.get(n, n) for n in names])
+    ax2.set_ylim(min(bottom) * 0.8, max(bottom) * 1.03)
+    ax2.set_ylabel("theoretical capacity [mAh/g composite]")
+    ax2.set_title("first-lithiation capacity the composition implies")
+    ax2.legend(fontsize=7, loc="lower right")
+    return _save(fig, path)

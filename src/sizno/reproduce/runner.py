@@ -25,9 +25,9 @@ def _progress(console: Console) -> Progress:
 
 
 def _composition(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
-    from sizno.reproduce.composition import composition_records
+    from sizno.reproduce.composition import composition_figures, composition_records
 
-    return composition_records(), []
+    return composition_records(), composition_figures(out_dir)
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:

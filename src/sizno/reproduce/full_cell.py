@@ -143,7 +143,7 @@ def full_cell_records(c: FullCellCampaign) -> list[Record]:
 def figure_cycling(c: FullCellCampaign, out_dir: Path) -> Path:
     """Long cycling, half-cell and full-cell panels apart, the paper's end points marked (Fig. 2c, 6c, 6f)."""
     raw = read_toml("reference/paper-values.toml")
-    zno4, si = raw["half_cell_cycling"]["si_zno4"], raw["half_cell_cycling"]["si"]
+    zno4 = raw["half_cell_cycling"]["si_zno4"]
     ref = {r.id: r.value for r in paper_reference()}
     knee = ref.get("half_cell.cycling.si.knee_cycle")
     fcc, hl = raw["full_cell_cycling"], raw["full_cell_high_loading"]

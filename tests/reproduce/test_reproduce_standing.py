@@ -117,3 +117,29 @@ def test_robust_limit_ignores_a_one_bin_spike_but_keeps_a_real_peak():
     peak[40:43] = 5000  # three bins wide: a real feature sets the axis
     assert robust_limit(peak) == pytest.approx(5000)
     assert math.isfinite(robust_limit([np.nan, 1.0, np.inf, 2.0]))
+
+
+def test_drt_time_constants_count_inside_the_papers_window():
+    from sizno.reproduce.html_report import paper_text
+    from sizno.reproduce.standing import describe_error, off_by, paper_range
+
+    def tau(proc, model):
+        return {"id": f"drt.si_zno4.lithiation.{proc}.tau_s", "quantity": "tau", "unit": "s", "role": "validation",
+                "paper": 3.162e-4, "model": model,
+                "relative_error": None if model is None else (model - 3.162e-4) / 3.162e-4}
+
+    assert paper_range(tau("sei", 1.0)) == (1e-4, 1e-3)
+    inside = tau("sei", 9e-4)  # +185 % from the window's geometric mean, yet inside the paper's window
+    assert is_within(inside) is True and off_by(inside) == 0 and describe_error(inside) == "inside the paper's range"
+    below = tau("sei", 2e-7)
+    assert is_within(below) is False and off_by(below) == pytest.approx(0.998)
+    assert "500x below" in describe_error(below)
+    above = tau("charge_transfer", 0.3)
+    assert is_within(above) is False and off_by(above) == pytest.approx(2.0) and "above" in describe_error(above)
+    assert off_by(tau("electrolyte", None)) == math.inf and not is_within(tau("electrolyte", None))
+    assert paper_text(inside) == "0.0001 – 0.001 s"
+    own = {"id": "x.y", "role": "validation", "paper": 5.0, "paper_range": [4, 6], "model": 6.5, "relative_error": 0.3}
+    assert is_within(own) is False and off_by(own) == pytest.approx(0.5 / 6)
+    st = standing([inside, below, above])
+    assert st["validation"] == {"within": 1, "n": 3, "tolerance": 0.20}
+    assert [b["id"] for b in st["worst_validation"]][0] == above["id"]  # 2.0 off beats 0.998

@@ -17,7 +17,7 @@ from sizno.errors import SiznoInputError
 from sizno.reproduce.figures_index import figure_info
 from sizno.reproduce.standing import (
     CALIBRATION_TOLERANCE, SECTION_TITLES, SECTIONS, VALIDATION_TOLERANCE, area_of, describe_error, is_within,
-    section_of, standing, where_of)
+    off_by, paper_range, section_of, standing, where_of)
 
 REPORT_NAME = "report.html"
 ROLES = ("calibration", "validation", "prediction", "fact")
@@ -82,17 +82,25 @@ def _band(r: dict) -> str:
     return f"[{_fmt(lo)}, {_fmt(hi)}]"
 
 
+def paper_text(r: dict) -> str:
+    """The paper's number, or its range where it states one."""
+    rng = paper_range(r)
+    if rng is not None:
+        return f"{_fmt(rng[0])} – {_fmt(rng[1], r.get('unit', ''))}"
+    return _fmt(r.get("paper"), r.get("unit", ""))
+
+
 def _row(r: dict) -> dict:
-    err = r.get("relative_error")
-    finite = err is not None and math.isfinite(float(err))
+    off = off_by(r)
     within = is_within(r)
     return {
         "id": r["id"], "quantity": r.get("quantity", ""), "unit": r.get("unit", ""),
-        "paper": _fmt(r.get("paper"), r.get("unit", "")), "paper_sort": r.get("paper") if r.get("paper") is not None else "",
+        "paper": paper_text(r), "paper_sort": r.get("paper") if r.get("paper") is not None else "",
         "model": _fmt(r.get("model"), r.get("unit", "")), "model_sort": r.get("model") if r.get("model") is not None else "",
         "band": _band(r),
-        "error": describe_error(r) if r.get("paper") is not None else "",
-        "abs_error_percent": f"{abs(100 * float(err)):.6g}" if finite else "",
+        "error": describe_error(r) if off is not None else "",
+        # percent; "Infinity" (JavaScript's parseFloat reads it) when the model has no value
+        "abs_error_percent": "" if off is None else (f"{100 * off:.6g}" if math.isfinite(off) else "Infinity"),
         "role": r["role"], "section": r["section"], "section_title": SECTION_TITLES.get(r["section"], r["section"]),
         "area": r.get("area", ""), "where": r.get("where", ""), "note": r.get("note", ""),
         "status": {True: "within", False: "off", None: "uncounted"}[within],
@@ -140,7 +148,7 @@ def report_context(summary: dict, out_dir: Path) -> tuple[dict, ReportResult]:
     seconds = prov.get("seconds_by_area") or summary.get("seconds") or {}
     settings = prov.get("settings") or ("quick" if summary.get("quick") else "full")
     not_reproduced = [dict(b, error=describe_error(b), model_text=_fmt(b.get("model"), b.get("unit", "")),
-                           paper_text=_fmt(b.get("paper"), b.get("unit", "")),
+                           paper_text=paper_text(b),
                            section_title=SECTION_TITLES.get(b["section"], b["section"])) for b in st["not_reproduced"]]
     ctx = {
         "standing": st,

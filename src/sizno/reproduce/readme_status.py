@@ -24,7 +24,7 @@ def _num(value, unit: str) -> str:
 
 def status_markdown(summary: dict) -> str:
     """Markdown: settings and provenance, counts (all and per area), worst three, what is not reproduced."""
-    from sizno.reproduce.html_report import enrich
+    from sizno.reproduce.html_report import enrich, paper_text
 
     records = [enrich(r) for r in summary["records"]]
     st = standing(records)
@@ -48,12 +48,12 @@ def status_markdown(summary: dict) -> str:
     lines.append("")
 
     def item(b: dict) -> str:
-        return (f"- {b['quantity']} (`{b['id']}`): paper {_num(b['paper'], b.get('unit') or '')}, "
+        return (f"- {b['quantity']} (`{b['id']}`): paper {paper_text(b)}, "
                 f"model {_num(b['model'], b.get('unit') or '')}, {describe_error(b)}")
 
     def row(b: dict) -> str:
         return (f"| {b['quantity']} | {b['role']} | {SECTION_TITLES.get(b['section'], b['section'])} | "
-                f"{_num(b['paper'], b.get('unit') or '')} | {_num(b['model'], b.get('unit') or '')} | {describe_error(b)} |")
+                f"{paper_text(b)} | {_num(b['model'], b.get('unit') or '')} | {describe_error(b)} |")
 
     if st["worst_validation"]:
         lines += ["The three worst validation records:", ""] + [item(b) for b in st["worst_validation"]] + [""]

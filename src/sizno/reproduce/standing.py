@@ -2,14 +2,17 @@
 report and the README.
 
 A calibration record (fitted to) is *within* when its relative error is at most 5 %; a validation
-record (a prediction, never fitted) when it is at most 20 %. Only records with a paper number
-count (n); a record whose model value is missing (the model could not compute it) counts in n and
-is not within. Records are plain dicts, the shape of summary.json's ``records``.
+record (a prediction, never fitted) when it is at most 20 %. Where the paper states a range rather
+than a number (the DRT time-constant windows, or a record's own ``paper_range``), within means
+inside the range, and "off by" is the distance to the nearer end relative to that end. Only records
+with a paper number count (n); a record whose model value is missing (the model could not compute
+it) counts in n and is not within. Records are plain dicts, the shape of summary.json's ``records``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 CALIBRATION_TOLERANCE = 0.05
@@ -96,15 +99,52 @@ def where_of(record_id: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _tau_windows() -> dict[str, tuple[float, float]]:
+    from sizno.data import read_toml
+
+    windows = read_toml("reference/paper-values.toml").get("drt", {}).get("tau_s", {})
+    return {k: (float(v[0]), float(v[1])) for k, v in windows.items()}
+
+
+def paper_range(record: dict) -> tuple[float, float] | None:
+    """The paper's range for a record that has one (its own ``paper_range``, or the DRT τ windows)."""
+    own = record.get("paper_range")
+    if isinstance(own, (list, tuple)) and len(own) == 2:
+        return float(own[0]), float(own[1])
+    m = re.fullmatch(r"drt\.[^.]+\.[^.]+\.(\w+)\.tau_s", record.get("id", ""))
+    return _tau_windows().get(m[1]) if m else None
+
+
+def off_by(record: dict) -> float | None:
+    """How far off a record with a paper number is, as a fraction (0.1 = 10 %): |relative error|, or for
+    a range the distance to its nearer end over that end (0 inside); inf when the model has no value;
+    None when the record has no paper number."""
+    if record.get("paper") is None and paper_range(record) is None:
+        return None
+    model = record.get("model")
+    rng = paper_range(record)
+    if rng is not None:
+        if model is None or not math.isfinite(float(model)):
+            return math.inf
+        lo, hi = rng
+        m = float(model)
+        return (lo - m) / abs(lo) if m < lo else ((m - hi) / abs(hi) if m > hi else 0.0)
+    err = record.get("relative_error")
+    if err is None or not math.isfinite(float(err)):
+        return math.inf
+    return abs(float(err))
+
+
 def is_within(record: dict) -> bool | None:
     """True/False for a calibration or validation record with a paper number; None when it does not count."""
     tol = TOLERANCE.get(record.get("role", ""))
-    if tol is None or record.get("paper") is None:
+    off = off_by(record)
+    if tol is None or off is None:
         return None
-    err = record.get("relative_error")
-    if err is None or not math.isfinite(float(err)):
-        return False
-    return abs(float(err)) <= tol + 1e-12
+    if paper_range(record) is not None:
+        return off == 0.0
+    return off <= tol + 1e-12
 
 
 def _count(records: list[dict], role: str) -> dict:
@@ -117,12 +157,17 @@ def _brief(r: dict) -> dict:
     keys = ("id", "quantity", "unit", "paper", "model", "relative_error", "role")
     out = {k: r.get(k) for k in keys}
     out["section"] = r.get("section") or section_of(r["id"])
+    rng = paper_range(r)
+    if rng is not None:
+        out["paper_range"] = list(rng)
+    off = off_by(r)
+    out["off_by"] = None if off is None or not math.isfinite(off) else off
     return out
 
 
 def _off_key(r: dict) -> float:
-    err = r.get("relative_error")
-    return math.inf if err is None or not math.isfinite(float(err)) else abs(float(err))
+    off = off_by(r)
+    return -1.0 if off is None else off
 
 
 def standing(records: list[dict]) -> dict:
@@ -163,7 +208,20 @@ def standing_table(st: dict):
 
 
 def describe_error(r: dict) -> str:
-    """'+12.3 %' or 'no model value'."""
+    """'+12.3 %', 'inside the paper's range', '500x below the paper's range' or 'no model value'."""
+    rng = paper_range(r)
+    model = r.get("model")
+    if rng is not None:
+        if model is None or not math.isfinite(float(model)):
+            return "no model value"
+        m, (lo, hi) = float(model), rng
+        if lo <= m <= hi:
+            return "inside the paper's range"
+        if m <= 0:
+            return "below the paper's range"
+        factor = lo / m if m < lo else m / hi
+        text = f"{factor:.0f}" if factor >= 10 else f"{factor:.2g}"
+        return f"{text}x {'below' if m < lo else 'above'} the paper's range"
     err = r.get("relative_error")
     if err is None or not math.isfinite(float(err)):
         return "no model value"

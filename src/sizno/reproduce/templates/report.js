@@ -17,11 +17,9 @@
       if (r && row.getAttribute("data-role") !== r) { ok = false; }
       if (s && row.getAttribute("data-section") !== s) { ok = false; }
       if (!isNaN(x)) {
+        // percent off; "Infinity" for a record without a model value; "" (not shown) without a paper number
         var e = row.getAttribute("data-abs-error");
-        // a record without a model value is off by more than any X; one without a paper number is not shown
-        var status = row.className;
-        if (e === "") { ok = ok && status.indexOf("status-off") >= 0; }
-        else { ok = ok && parseFloat(e) > x; }
+        ok = ok && e !== "" && parseFloat(e) > x;
       }
       row.hidden = !ok;
       if (ok) { n++; }

@@ -55,8 +55,9 @@ FIGURES: tuple[tuple[str, str, _Alt], ...] = (
         "distribution of relaxation times with the paper's three time-constant windows shaded (middle), and the "
         "resistance of each process versus progress (right).")),
     (r"fig4_(\w+?)_(lithiation|delithiation)_cycle(\d+)_drt_map\.png", "impedance", lambda m: (
-        f"Contour map of the distribution of relaxation times of {_MAT.get(m[1], m[1])} versus relaxation time and "
-        f"progress of the {m[2]} of cycle {m[3]} (Fig. 4 analogue).")),
+        f"Left: contour map of the distribution of relaxation times of {_MAT.get(m[1], m[1])} versus relaxation time "
+        f"and progress of the {m[2]} of cycle {m[3]} (Fig. 4 analogue); right: the resistance assigned to each "
+        "process (SEI, charge transfer, unassigned, high-frequency) versus progress.")),
     (r"fig1b_xrd_pristine\.png", "structure", lambda m: (
         "Virtual Cu K-alpha XRD patterns of pristine Si, Si–ZnO8, Si–ZnO4 and Si–ZnO2 (Fig. 1b analogue), with the "
         "paper's Si and ZnO peak positions marked.")),

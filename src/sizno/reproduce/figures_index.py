@@ -47,7 +47,8 @@ FIGURES: tuple[tuple[str, str, _Alt], ...] = (
         "Full-cell discharge capacity per g NCM811 versus C-rate (log axis) at 25 °C for Si–ZnO4 and pure Si anodes "
         "and the 15 mg/cm2 Si–ZnO4 cell; model as filled circles joined by lines, the paper's values as open squares.")),
     (r"full_cell_first_cycles\.png", "full-cells", lambda m: (
-        "Full-cell voltage versus capacity per g NCM811 of the first cycles at 0.1C, Si–ZnO4 anode, 25 °C.")),
+        "Full-cell voltage versus capacity per g NCM811 of the first cycles at 0.1C, Si–ZnO4 anode, 25 °C, with the "
+        "paper's first discharge capacity as a dotted vertical line.")),
     (r"full_cell_cycling_voltage\.png", "full-cells", lambda m: (
         "Full-cell voltage versus capacity per g NCM811 at selected cycles of the 0.5C cycling test, Si–ZnO4 anode, 25 °C.")),
     (r"fig4_(\w+?)_(lithiation|delithiation)_cycle(\d+)_nyquist_drt\.png", "impedance", lambda m: (

@@ -209,11 +209,14 @@ def figure_rate(c: FullCellCampaign, out_dir: Path) -> Path:
 
 
 def full_cell_figures(c: FullCellCampaign, out_dir: Path) -> list[Path]:
+    ref = {r.id: r.value for r in paper_reference()}
     return [
         figure_cycling(c, out_dir),
         figure_thickness(c, out_dir),
         figure_thickness_cycles(c, out_dir),
         figure_rate(c, out_dir),
-        voltage_capacity_plot(c.runs["full-cell si-zno4 first cycles"], out_dir / "full_cell_first_cycles.png"),
+        voltage_capacity_plot(c.runs["full-cell si-zno4 first cycles"], out_dir / "full_cell_first_cycles.png",
+                              marks=[(ref["full_cell.first_cycle.discharge_mAh_g"],
+                                      f"paper: first discharge {ref['full_cell.first_cycle.discharge_mAh_g']:g} mAh/g")]),
         voltage_capacity_plot(c.runs["full-cell si-zno4 cycling"], out_dir / "full_cell_cycling_voltage.png"),
     ]

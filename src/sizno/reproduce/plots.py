@@ -26,8 +26,10 @@ def finish_figure(fig, ax, path: Path, xlabel: str, ylabel: str, title: str, leg
     return path
 
 
-def voltage_capacity_plot(result: RunResult, path: Path, max_cycles: int = 12) -> Path:
-    """Potential vs specific capacity, one line per step, for up to `max_cycles` cycles."""
+def voltage_capacity_plot(result: RunResult, path: Path, max_cycles: int = 12,
+                          marks: list[tuple[float, str]] | None = None) -> Path:
+    """Potential vs specific capacity, one line per step, for up to `max_cycles` cycles; `marks`:
+    (capacity [mAh/g], label) of the paper drawn as dotted vertical lines."""
     cycles = sorted(result.timeseries["cycle_count"].unique())
     pick = cycles if len(cycles) <= max_cycles else cycles[:: max(1, len(cycles) // max_cycles)]
     fig, ax = plt.subplots(figsize=(6, 4.2))
@@ -35,6 +37,8 @@ def voltage_capacity_plot(result: RunResult, path: Path, max_cycles: int = 12) -
     for i, c in enumerate(pick):
         for j, (_, _, q, v) in enumerate(step_curves(result, c)):
             ax.plot(q, v, color=cmap(i / max(1, len(pick) - 1)), lw=1, label=f"cycle {c}" if j == 0 else None)
+    for value, label in marks or []:
+        ax.axvline(value, color="k", ls=":", lw=1, label=label)
     meta = result.metadata
     full = meta.get("cell") == "full cell"
     return finish_figure(fig, ax, path, f"specific capacity [mAh/g, {meta['capacity_basis']}]",

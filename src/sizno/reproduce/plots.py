@@ -102,10 +102,13 @@ def figure_rate_vs_current(runs: dict[tuple[str, float], RunResult], path: Path,
             currents = sorted({float(c) for c in run.cycles["current_A_per_g"].dropna()})
             ax.plot(currents, [rate_capacity(run, c) for c in currents], "o-", ms=4, color=MATERIAL_COLOR[m],
                     label=f"{MATERIAL_LABEL[m]} model")
+        labelled: set[tuple[str, str]] = set()
         for m, t, current, value, role in paper:
             if t == temp:
                 ax.plot(current, value, ls="none", marker="*" if role == "calibration" else "D", ms=11 if role == "calibration" else 8,
-                        mfc="none", mew=1.5, color=MATERIAL_COLOR[m], label=f"{MATERIAL_LABEL[m]} paper ({role})")
+                        mfc="none", mew=1.5, color=MATERIAL_COLOR[m],
+                        label=None if (m, role) in labelled else f"{MATERIAL_LABEL[m]} paper ({role})")
+                labelled.add((m, role))
         ax.set_xscale("log")
         ax.set_xlabel("specific current [A/g composite]")
         ax.set_title(f"rate capability, {temp:g} °C")

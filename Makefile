@@ -1,4 +1,4 @@
-# The two commands: `make reproduce` (the paper's experiments → out/) and `make test`.
+# The two commands: `make reproduce` (the paper's experiments → out/, opened at out/report.html) and `make test`.
 # Both create or reuse .venv; `make venv` refreshes it when pyproject.toml changes.
 PYTHON ?= python3.11
 VENV := .venv
@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.sizno-installed
 EXTRAS ?= dev,structure,lab,atomistic
 
-.PHONY: venv reproduce reproduce-quick test bench sensitivity clean
+.PHONY: venv reproduce reproduce-quick report readme-status test bench sensitivity clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,14 @@ reproduce: venv
 
 reproduce-quick: venv
 	$(BIN)/sizno reproduce --quick --out out
+
+# out/report.html again from out/summary.json and the figures (no simulation)
+report: venv
+	$(BIN)/sizno report out
+
+# README's "What the report says today" from out/summary.json (run after `make reproduce`)
+readme-status: venv
+	$(BIN)/sizno report out --readme README.md
 
 test: venv
 	$(BIN)/python -m pytest -q

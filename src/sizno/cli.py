@@ -190,6 +190,32 @@ def reproduce(
     write_json(json_path, summary)
 
 
+@app.command()
+def report(
+    out_dir: Path = typer.Argument(Path("out"), help="A folder written by `sizno reproduce` (summary.json and figures)."),
+    readme: Optional[Path] = typer.Option(None, help="Also regenerate this README's 'What the report says today' block."),
+    json_path: Optional[Path] = JsonOption,
+):
+    """Rebuild OUT_DIR/report.html (one self-contained page) from OUT_DIR/summary.json and its figures."""
+    from sizno.reproduce.html_report import build_report, load_summary
+    from sizno.reproduce.readme_status import update_readme
+    from sizno.reproduce.standing import standing, standing_table
+
+    summary = load_summary(out_dir)
+    result = build_report(out_dir, summary)
+    st = standing(summary["records"])
+    console.print(standing_table(st))
+    console.print(f"wrote {result.path}")
+    if readme is not None:
+        changed = update_readme(readme, summary)
+        console.print(f"{'updated' if changed else 'unchanged'}: {readme} (What the report says today)")
+    write_json(json_path, {"report": str(result.path), "standing": st, "missing_figures": result.missing_figures})
+    if result.missing_figures:
+        err_console.print(f"report written without {len(result.missing_figures)} missing figure(s): "
+                          f"{', '.join(result.missing_figures)}", markup=False)
+        raise typer.Exit(1)
+
+
 def _mount_subapps() -> None:
     """Area CLIs live beside their packages; mount those that exist."""
     import importlib

@@ -18,12 +18,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from sizno.experiments.protocols import Protocol, load_protocol  # noqa: E402
 from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_full_cell, run_half_cell  # noqa: E402
-from sizno.reproduce.plots import finish_figure, voltage_capacity_plot  # noqa: E402
+from sizno.data import read_toml  # noqa: E402
+from sizno.reproduce.plots import figure_long_cycling, finish_figure, voltage_capacity_plot  # noqa: E402
 from sizno.reproduce.records import Record  # noqa: E402
 from sizno.reproduce.reference import ReferenceValue, paper_reference  # noqa: E402
 from sizno.results import RunResult  # noqa: E402
 from sizno.results.observables import (  # noqa: E402
-    capacity_by_cycle, first_cycle, knee_cycle, rate_capacity, retention_percent, reversible_column)
+    capacity_by_cycle, first_cycle, knee_cycle, rate_capacity, retention_percent)
 
 FULL_CELL_RATES_C = (0.2, 0.5, 1.0, 1.5, 2.0)
 HIGH_LOADING_RATES_C = (0.1, 0.2, 0.5, 1.0)
@@ -149,29 +150,26 @@ def full_cell_records(c: FullCellCampaign) -> list[Record]:
     return out
 
 
-def _capacity_and_ce(ax, ax_ce, c: FullCellCampaign, styles: dict[str, str], unit: str) -> None:
-    for label, style in styles.items():
-        run = c.runs[label]
-        cyc = run.cycles
-        ax.plot(cyc["cycle_index"], cyc[reversible_column(run)], style, lw=1.2, label=f"{label} [{unit}]")
-        ax_ce.plot(cyc["cycle_index"], cyc["coulombic_efficiency_percent"], style, lw=1)
-
-
 def figure_cycling(c: FullCellCampaign, out_dir: Path) -> Path:
-    """Capacity and coulombic efficiency vs cycle for the half and full cells (Fig. 2c, 6c, 6f)."""
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(6.5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    _capacity_and_ce(ax, ax2, c, {"half-cell si-zno4 cycling": "C0-", "half-cell si cycling": "C3-"},
-                     "mAh/g composite")
-    axr = ax.twinx()
-    _capacity_and_ce(axr, ax2, c, {"full-cell si-zno4 cycling": "C2--", "full-cell si-zno4 high-loading cycling": "C1--"},
-                     "mAh/g NCM")
-    axr.set_ylabel("full cell [mAh/g NCM811]")
-    axr.legend(fontsize=7, loc="lower right")
-    ax2.set_ylim(90, 101)
-    ax2.set_ylabel("CE [%]")
-    ax2.set_xlabel("cycle")
-    return finish_figure(fig, ax, out_dir / "cycling_capacity_ce.png", "", "half cell [mAh/g composite]",
-                         "long cycling: half cells 0.8 A/g, 60 °C; full cells 0.5C, 25 °C", 7)
+    """Long cycling, half-cell and full-cell panels apart, the paper's end points marked (Fig. 2c, 6c, 6f)."""
+    raw = read_toml("reference/paper-values.toml")
+    zno4 = raw["half_cell_cycling"]["si_zno4"]
+    ref = {r.id: r.value for r in paper_reference()}
+    knee = ref.get("half_cell.cycling.si.knee_cycle")
+    fcc, hl = raw["full_cell_cycling"], raw["full_cell_high_loading"]
+    return figure_long_cycling(
+        {"Si–ZnO4": c.runs["half-cell si-zno4 cycling"], "Si": c.runs["half-cell si cycling"]},
+        {"Si–ZnO4, normal loading": c.runs["full-cell si-zno4 cycling"],
+         f"Si–ZnO4, {HIGH_LOADING_MG_PER_CM2:g} mg/cm2": c.runs["full-cell si-zno4 high-loading cycling"]},
+        out_dir / "cycling_capacity_ce.png",
+        half_end_points=[(f"Si–ZnO4 {zno4['capacity_after_mAh_g']:g} mAh/g after {zno4['cycles']} cycles",
+                          float(zno4["cycles"]), float(zno4["capacity_after_mAh_g"]))],
+        half_knee=(knee, f"Si decays fast after ~{knee:g} cycles") if knee else None,
+        full_end_points=[(f"{fcc['retention_percent']:g} % after {fcc['cycles']} cycles", float(fcc["cycles"]),
+                          float(fcc["retention_percent"])),
+                         (f"{hl['ncm_loading_mg_cm2']:g} mg/cm2: {hl['retention_percent']:g} % after {hl['cycles']} cycles",
+                          float(hl["cycles"]), float(hl["retention_percent"]))],
+    )
 
 
 def figure_thickness(c: FullCellCampaign, out_dir: Path) -> Path:
@@ -218,11 +216,14 @@ def figure_rate(c: FullCellCampaign, out_dir: Path) -> Path:
 
 
 def full_cell_figures(c: FullCellCampaign, out_dir: Path) -> list[Path]:
+    ref = {r.id: r.value for r in paper_reference()}
     return [
         figure_cycling(c, out_dir),
         figure_thickness(c, out_dir),
         figure_thickness_cycles(c, out_dir),
         figure_rate(c, out_dir),
-        voltage_capacity_plot(c.runs["full-cell si-zno4 first cycles"], out_dir / "full_cell_first_cycles.png"),
+        voltage_capacity_plot(c.runs["full-cell si-zno4 first cycles"], out_dir / "full_cell_first_cycles.png",
+                              marks=[(ref["full_cell.first_cycle.discharge_mAh_g"],
+                                      f"paper: first discharge {ref['full_cell.first_cycle.discharge_mAh_g']:g} mAh/g")]),
         voltage_capacity_plot(c.runs["full-cell si-zno4 cycling"], out_dir / "full_cell_cycling_voltage.png"),
     ]

@@ -16,6 +16,7 @@ class Record:
     role: str
     relative_error: float | None = None
     note: str = ""
+    band: tuple[float, float] | None = None  # the model's range (low, high) where it has one, same unit
 
     def __post_init__(self):
         if self.model is not None and not math.isfinite(self.model):
@@ -27,4 +28,8 @@ class Record:
         d = asdict(self)
         if not d["note"]:
             d.pop("note")
+        if d["band"] is None:
+            d.pop("band")
+        else:
+            d["band"] = [float(x) for x in d["band"]]
         return d

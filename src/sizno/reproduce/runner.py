@@ -14,14 +14,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
 
-AREAS = ("half-cell", "full-cell", "structure", "impedance", "atomistic")
+AREAS = ("composition", "half-cell", "full-cell", "structure", "impedance", "atomistic")
 # atomistics (CHGNet NEBs, ~10 min on 2 cores) runs only when asked for: --only atomistic
-DEFAULT_AREAS = ("half-cell", "full-cell", "structure", "impedance")
+DEFAULT_AREAS = ("composition", "half-cell", "full-cell", "structure", "impedance")
 
 
 def _progress(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=True)
+
+
+def _composition(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
+    from sizno.reproduce.composition import composition_figures, composition_records
+
+    return composition_records(), composition_figures(out_dir)
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -71,7 +77,8 @@ def _area_module(module: str) -> Callable:
             return fn(*args, quick=quick) if "quick" in inspect.signature(fn).parameters else fn(*args)
 
         keys = ("id", "quantity", "unit", "paper", "model", "role")
-        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", "")) for d in call(mod.reproduce_records)]
+        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", ""), band=d.get("band"))
+                for d in call(mod.reproduce_records)]
         figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
         return recs, list(figs)
 
@@ -79,6 +86,7 @@ def _area_module(module: str) -> Callable:
 
 
 _RUNNERS: dict[str, Callable] = {
+    "composition": _composition,
     "half-cell": _half_cell,
     "full-cell": _full_cell,
     "structure": _area_module("sizno.structure.reproduce"),
@@ -89,8 +97,11 @@ _RUNNERS: dict[str, Callable] = {
 
 def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None, skip: list[str] | None = None,
               console: Console | None = None) -> dict:
-    """Run the chosen areas; write out_dir/summary.json and figures; return the summary."""
+    """Run the chosen areas; write out_dir/summary.json, the figures and out_dir/report.html; return the summary."""
+    from sizno.reproduce.html_report import build_report, enrich
+    from sizno.reproduce.provenance import provenance
     from sizno.reproduce.report import records_table, write_summary
+    from sizno.reproduce.standing import standing, standing_table
 
     console = console or Console()
     for name in (only or []) + (skip or []):
@@ -99,7 +110,9 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
     areas = [a for a in (AREAS if only else DEFAULT_AREAS) if (not only or a in only) and a not in (skip or [])]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    prov = provenance(quick)
     records: list[Record] = []
+    rows: list[dict] = []
     figures: list[Path] = []
     timings = {}
     for area in areas:
@@ -110,10 +123,19 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
             console.print(f"[yellow]{area}: skipped ({exc})[/yellow]")
             continue
         records += recs
+        rows += [enrich(dict(r.as_dict(), area=area)) for r in recs]
         figures += figs
         timings[area] = time.perf_counter() - t0
-    path = write_summary(records, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
-                                            "figures": [str(f.name) for f in figures]})
+    prov["seconds_by_area"] = {k: round(v, 2) for k, v in timings.items()}
+    st = standing(rows)
+    path = write_summary(rows, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
+                                         "figures": [str(f.name) for f in figures], "standing": st,
+                                         "provenance": prov})
     console.print(records_table(records))
+    console.print(standing_table(st))
+    report = build_report(out_dir)
+    for name in report.missing_figures:
+        console.print(f"[yellow]figure {name} is missing from {out_dir}/[/yellow]")
     console.print(f"wrote {path} and {len(figures)} figures to {out_dir}/")
-    return {"records": [r.as_dict() for r in records], "path": str(path)}
+    console.print(f"open {report.path} first: the paper twin as one page")
+    return {"records": rows, "standing": st, "path": str(path), "report": str(report.path)}

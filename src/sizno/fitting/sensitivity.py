@@ -188,7 +188,7 @@ def identifiability(stage_name: str = "electrochemistry", mesh_points: int = 20,
 
     pset = load_parameter_set()
     problem = calibration_problem(stage_name, mesh_points)
-    names = [n for n in problem.names if pset.entries[n].bounds and pset.entries[n].bounds[0] > 0]
+    names = [n for n in problem.names if pset.value(n) > 0]  # log10 steps about each (positive) value
     x0 = {n: pset.value(n) for n in names}
 
     def residuals(values: dict[str, float]) -> np.ndarray:

@@ -69,11 +69,22 @@ def _layer_mean(x, depth):
     return lambda v: pybamm.Integral(v * weight, x) / norm
 
 
+Z_OCP_RANGE = (1e-5, 1 - 1e-4)  # filling range of the OCP fits' end-member tails: 10 V above, -1 V below
+OCP_SLOPE_OUTSIDE_V = 10.0  # [V per unit filling] beyond that range, the OCP goes on steeply, without a pole
+
+
 def amorphous_ocp_branches(z):
     """Lithiation and delithiation OCP [V vs Li+/Li] of a-LixSi at filling z (Verbrugge et al. 2016 fits,
     PyBaMM). The delithiation fit has no end-member tail; it gets the lithiation fit's 1e-4/z so the
-    OCP rises steeply as the amorphous phase empties (the window's 2.0 V is reachable)."""
-    return silicon_ocp_lithiation_Mark2016(z), silicon_ocp_delithiation_Mark2016(z) + 1e-4 / z
+    OCP rises steeply as the amorphous phase empties (the window's 2.0 V is reachable).
+
+    The fits' tails are poles (1e-4/z, 1e-4/(z - 1)): a point that a fast step over- or under-fills
+    for an instant would cross one and stop the solver. Outside Z_OCP_RANGE, where the OCP is already
+    10 V above or 1 V below Li, the tails are continued linearly instead (no effect inside the window)."""
+    lo, hi = Z_OCP_RANGE
+    zc = pybamm.maximum(pybamm.minimum(z, hi), lo)
+    beyond = -OCP_SLOPE_OUTSIDE_V * (z - zc)
+    return silicon_ocp_lithiation_Mark2016(zc) + beyond, silicon_ocp_delithiation_Mark2016(zc) + 1e-4 / zc + beyond
 
 
 def anode_geometry() -> dict:

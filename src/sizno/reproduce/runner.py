@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
@@ -19,9 +18,11 @@ AREAS = ("half-cell", "full-cell", "structure", "impedance", "atomistic")
 DEFAULT_AREAS = ("half-cell", "full-cell", "structure", "impedance")
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+def _progress(console: Console):
+    from sizno.clitools import err_console, progress
+
+    # a bar on a terminal, a line every few seconds in a log (on stderr when the report goes to stdout)
+    return progress(console if console.is_terminal else err_console)
 
 
 def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -42,7 +43,7 @@ def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
     records = half_cell_records(campaign)
     for (m, t), r in campaign.runs.items():
         if not r.completed:
-            console.print(f"[yellow]{m} at {t:g} °C: {r.stop_reason}[/yellow]")
+            console.print(f"{m} at {t:g} °C: {r.stop_reason}", style="yellow", markup=False)
         r.cycles.to_csv(out_dir / f"half_cell_{m}_{t:g}C_cycles.csv", index=False)
     return records, half_cell_figures(campaign, out_dir)
 
@@ -56,7 +57,7 @@ def _full_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
                                 on_step=lambda: prog.advance(task))
     for label, r in campaign.runs.items():
         if not r.completed:
-            console.print(f"[yellow]{label}: {r.stop_reason}[/yellow]")
+            console.print(f"{label}: {r.stop_reason}", style="yellow", markup=False)
         r.cycles.to_csv(out_dir / f"{label.replace(' ', '_')}_cycles.csv", index=False)
     return full_cell_records(campaign), full_cell_figures(campaign, out_dir)
 
@@ -102,18 +103,31 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
     records: list[Record] = []
     figures: list[Path] = []
     timings = {}
+
+    def summary(**state) -> Path:  # rewritten after each area: a stopped run keeps the areas that finished
+        return write_summary(records, out_dir, {"quick": quick, "areas": areas, "areas_done": list(timings),
+                                                "seconds": timings, "figures": [str(f.name) for f in figures], **state})
+
     for area in areas:
         t0 = time.perf_counter()
         try:
             recs, figs = _RUNNERS[area](out_dir, quick, console)
         except ModuleNotFoundError as exc:
-            console.print(f"[yellow]{area}: skipped ({exc})[/yellow]")
+            console.print(f"{area}: skipped ({exc})", style="yellow", markup=False)
             continue
+        except KeyboardInterrupt:
+            summary(completed=False, stop_reason=f"interrupted during {area}")
+            console.print(f"interrupted during {area}: {out_dir / 'summary.json'} holds the {len(timings)} areas that finished",
+                          markup=False)
+            raise
         records += recs
         figures += figs
         timings[area] = time.perf_counter() - t0
-    path = write_summary(records, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
-                                            "figures": [str(f.name) for f in figures]})
+        if area != areas[-1]:
+            summary(completed=False, stop_reason="running")
+            console.print(f"{area}: {len(recs)} records in {timings[area]:.0f} s (summary.json updated)", markup=False,
+                          highlight=False)
+    path = summary(completed=True, stop_reason="")
     console.print(records_table(records))
     console.print(f"wrote {path} and {len(figures)} figures to {out_dir}/")
     return {"records": [r.as_dict() for r in records], "path": str(path)}

@@ -212,10 +212,11 @@ class _LineProgress:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=1)
-        self._report()
+        if exc_type is None and time.monotonic() - self.t0 >= self.interval_s:  # a closing line for a long task
+            self._report()
 
     def add_task(self, description: str, total: float | None = None, **_: Any) -> int:
         with self._lock:

@@ -47,6 +47,10 @@ def stop_on_interrupt() -> Iterator[None]:
         _state["depth"] -= 1
         if outer:
             signal.signal(signal.SIGINT, previous)
+            if "pybamm_level" in _state:
+                import pybamm
+
+                pybamm.logger.setLevel(_state.pop("pybamm_level"))
 
 
 def watch_solver(solver) -> None:
@@ -60,6 +64,9 @@ def watch_solver(solver) -> None:
 
     def checked_step(*args, **kwargs):
         if _state["requested"]:
+            if "pybamm_level" not in _state:  # PyBaMM logs the refusal as an error: not one here
+                _state["pybamm_level"] = pybamm.logger.level
+                pybamm.logger.setLevel("CRITICAL")
             raise pybamm.SolverError(INTERRUPTED)
         return step(*args, **kwargs)
 

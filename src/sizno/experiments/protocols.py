@@ -114,6 +114,9 @@ class Protocol(BaseModel):
             raise SiznoInputError("--cycles", f"got {cycles}", "1 to 10000 cycles per block")
         if formation_cycles is not None and not (0 <= formation_cycles <= 10000):
             raise SiznoInputError("--formation-cycles", f"got {formation_cycles}", "0 to 10000")
+        if formation_cycles is not None and not any(b.is_formation for b in self.blocks):
+            raise SiznoInputError("--formation-cycles", f"protocol '{self.name}' has no formation cycles",
+                                  "long-cycling, full-cell-cycling, or a protocol with a block marked formation = true")
         blocks = []
         for b in self.blocks:
             n = formation_cycles if b.is_formation else cycles

@@ -73,8 +73,10 @@ class SiznoGroup(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            err_console.print("interrupted (Ctrl-C): stopped before the end; files already written are kept", highlight=False)
+        except KeyboardInterrupt as exc:  # a command that says what it kept passes it as the message
+            said = exc.args[0] if exc.args and isinstance(exc.args[0], str) and exc.args[0] != "interrupted" else ""
+            err_console.print(f"interrupted (Ctrl-C): {said or 'stopped before the end; files already written are kept'}",
+                              highlight=False)
             raise typer.Exit(STOPPED_EXIT_CODE) from None
 
 

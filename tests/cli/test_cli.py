@@ -364,8 +364,25 @@ def test_reproduce_writes_the_areas_that_finished_when_stopped(tmp_path, monkeyp
         raise KeyboardInterrupt
 
     monkeypatch.setattr(rr, "_RUNNERS", {**rr._RUNNERS, "half-cell": first, "full-cell": second})
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt, match="stopped during full-cell; .*summary.json holds the 1 areas"):
         rr.reproduce(tmp_path, quick=True, only=["half-cell", "full-cell"], console=Console(file=open(os.devnull, "w")))
     data = json.loads((tmp_path / "summary.json").read_text())
     assert data["completed"] is False and data["stop_reason"] == "interrupted during full-cell"
     assert [r["id"] for r in data["records"]] == ["a.one"]
+
+
+def test_ctrl_c_in_any_command_is_one_line_and_exit_130(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import sizno.reproduce as rep
+    from sizno.cli import app
+
+    def stopped(out_dir, **kw):
+        raise KeyboardInterrupt(f"stopped during full-cell; {out_dir}/summary.json holds the 1 areas that finished")
+
+    monkeypatch.setattr(rep, "reproduce", stopped)
+    r = CliRunner().invoke(app, ["reproduce", "--quick", "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 130
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert lines == [f"interrupted (Ctrl-C): stopped during full-cell; {tmp_path / 'rep'}/summary.json holds the 1 areas "
+                     "that finished"], r.output

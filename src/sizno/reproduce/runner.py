@@ -116,10 +116,8 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
             console.print(f"{area}: skipped ({exc})", style="yellow", markup=False)
             continue
         except KeyboardInterrupt:
-            summary(completed=False, stop_reason=f"interrupted during {area}")
-            console.print(f"interrupted during {area}: {out_dir / 'summary.json'} holds the {len(timings)} areas that finished",
-                          markup=False)
-            raise
+            path = summary(completed=False, stop_reason=f"interrupted during {area}")
+            raise KeyboardInterrupt(f"stopped during {area}; {path} holds the {len(timings)} areas that finished") from None
         records += recs
         figures += figs
         timings[area] = time.perf_counter() - t0

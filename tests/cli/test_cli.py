@@ -386,3 +386,27 @@ def test_ctrl_c_in_any_command_is_one_line_and_exit_130(tmp_path, monkeypatch):
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
     assert lines == [f"interrupted (Ctrl-C): stopped during full-cell; {tmp_path / 'rep'}/summary.json holds the 1 areas "
                      "that finished"], r.output
+
+
+def test_units_stay_in_the_drt_and_reproduce_tables(tmp_path):
+    """'τ [s]', 'R [Ω]' (drt) and the report's unit column are text, never markup, in a pipe."""
+    import io
+
+    from rich.console import Console
+
+    from sizno.eis.elements import synthetic_spectrum
+    from sizno.reproduce.records import Record
+    from sizno.reproduce.report import records_table
+
+    s = synthetic_spectrum(10)
+    rows = [f"{f:.8g},{zr:.8g},{-zi:.8g}" for f, zr, zi in zip(s.frequency_Hz, s.z_real_ohm, s.z_imag_ohm)]
+    (tmp_path / "cell.csv").write_text("freq/Hz,Re(Z)/Ohm,-Im(Z)/Ohm\n" + "\n".join(rows) + "\n")
+    r = subprocess.run([*SIZNO, "drt", str(tmp_path / "cell.csv"), "--no-plot"], capture_output=True, text=True,
+                       env=_env(), timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "τ [s]" in r.stdout and "R [Ω]" in r.stdout and "f [Hz]" in r.stdout
+    buf = io.StringIO()
+    Console(file=buf, markup=False, width=400).print(records_table(
+        [Record(id="half_cell.rate.si_zno4.5.0", quantity="q", unit="mAh/g", paper=1000.0, model=600.0, role="validation")]))
+    header, row = [ln for ln in buf.getvalue().splitlines() if "unit" in ln or "half_cell" in ln]
+    assert "unit" in header and "mAh/g" in row

@@ -72,8 +72,11 @@ def _area_module(module: str) -> Callable:
             return fn(*args, quick=quick) if "quick" in inspect.signature(fn).parameters else fn(*args)
 
         keys = ("id", "quantity", "unit", "paper", "model", "role")
-        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", "")) for d in call(mod.reproduce_records)]
-        figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
+        with _progress(console) as prog:  # no step counts here: the elapsed time, as a line every few seconds in a log
+            task = prog.add_task(f"{module.split('.')[1]}: records", total=None)
+            recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", "")) for d in call(mod.reproduce_records)]
+            prog.update(task, description=f"{module.split('.')[1]}: figures")
+            figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
         return recs, list(figs)
 
     return run

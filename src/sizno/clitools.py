@@ -253,8 +253,8 @@ class _LineProgress:
             lines = []
             for t in self.tasks.values():
                 done, total = t["completed"], t["total"]
-                count = f"{done:.0f}/{total:.0f} ({100 * done / total:.0f} %)" if total else f"{done:.0f}"
-                lines.append(f"{t['description']}: {count}, {int(elapsed) // 60}:{int(elapsed) % 60:02d} elapsed")
+                count = f"{done:.0f}/{total:.0f} ({100 * done / total:.0f} %), " if total else (f"{done:.0f}, " if done else "")
+                lines.append(f"{t['description']}: {count}{int(elapsed) // 60}:{int(elapsed) % 60:02d} elapsed")
         for line in lines:
             self.console.print(line, highlight=False, style="dim")
 

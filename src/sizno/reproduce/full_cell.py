@@ -17,7 +17,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sizno.experiments.protocols import Protocol, load_protocol  # noqa: E402
-from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_full_cell, run_half_cell  # noqa: E402
+from sizno.experiments.runner import (DEFAULT_MESH_POINTS, QUICK_MESH_POINTS,  # noqa: E402
+                                      anode_reversible_capacity_mAh_per_g, run_full_cell, run_half_cell)
+from sizno.materials import named_material  # noqa: E402
 from sizno.reproduce.plots import finish_figure, voltage_capacity_plot  # noqa: E402
 from sizno.reproduce.records import Record  # noqa: E402
 from sizno.reproduce.reference import ReferenceValue, paper_reference  # noqa: E402
@@ -75,6 +77,7 @@ def run_campaign(quick: bool = False, on_run: Callable[[str], None] | None = Non
                  on_step: Callable[[], None] | None = None) -> FullCellCampaign:
     mesh = QUICK_MESH_POINTS if quick else DEFAULT_MESH_POINTS
     campaign = FullCellCampaign(quick=quick)
+    anode_capacity: dict[str, float] = {}  # the anode's half-cell capacity for N/P: once per material, not per run
     for label, (kind, protocol, overrides) in _protocols(quick).items():
         if on_run:
             on_run(label)
@@ -83,8 +86,11 @@ def run_campaign(quick: bool = False, on_run: Callable[[str], None] | None = Non
             campaign.runs[label] = run_half_cell(material, protocol, mesh_points=mesh, on_step=on_step)
         else:
             keep = {1, 2} | set(range(0, protocol.step_table()[-1][0] + 1, 50))  # voltage curves at chosen cycles
+            if material not in anode_capacity:
+                anode_capacity[material] = anode_reversible_capacity_mAh_per_g(named_material(material))
             campaign.runs[label] = run_full_cell(material, protocol, mesh_points=mesh, on_step=on_step,
-                                                 timeseries_cycles=keep, **overrides)
+                                                 timeseries_cycles=keep, **overrides,
+                                                 anode_capacity_mAh_per_g=anode_capacity[material])
     return campaign
 
 

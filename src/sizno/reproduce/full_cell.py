@@ -31,7 +31,7 @@ FULL_CELL_RATES_C = (0.2, 0.5, 1.0, 1.5, 2.0)
 HIGH_LOADING_RATES_C = (0.1, 0.2, 0.5, 1.0)
 HIGH_LOADING_MG_PER_CM2 = 15.0
 HIGH_LOADING_CYCLES = 100
-QUICK_LONG_CYCLES = 50  # --quick: the long runs (200 / 100 cycles) stop here; their records say so
+QUICK_LONG_CYCLES = 20  # --quick: the long runs (200 / 100 cycles) stop here; their records say so
 PAPER_PRISTINE_THICKNESS_UM = 22.0
 
 

@@ -21,10 +21,17 @@ from pathlib import Path
 SIZNO = [sys.executable, "-m", "sizno.cli"]
 
 
+LAST_CPU = [0.0]
+
+
 def wall(args: list[str], **kw) -> float:
+    """Wall time [s] of one fresh `sizno ARGS` process; its CPU time (user + sys) goes to LAST_CPU[0]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     r = subprocess.run([*SIZNO, *args], capture_output=True, text=True, **kw)
     dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if r.returncode != 0:
         raise SystemExit(f"sizno {' '.join(args)} failed ({r.returncode}): {r.stderr[-2000:]}")
     return dt
@@ -58,15 +65,20 @@ def main() -> None:
     a = ap.parse_args()
 
     wall(["--help"])  # warm the file cache once (bytecode, packages)
-    medians = {}
+    medians, cpu = {}, {}
     for path in command_paths():
-        medians[" ".join(path) or "(root)"] = statistics.median(wall([*path, "--help"]) for _ in range(a.repeats))
+        walls, cpus = [], []
+        for _ in range(a.repeats):
+            walls.append(wall([*path, "--help"]))
+            cpus.append(LAST_CPU[0])
+        medians[" ".join(path) or "(root)"] = statistics.median(walls)
+        cpu[" ".join(path) or "(root)"] = statistics.median(cpus)
     root = medians["(root)"]
     worst = max(medians, key=medians.get)
-    print(f"sizno --help: median {root:.3f} s of {a.repeats} fresh processes (target <= 0.3 s)")
-    print(f"slowest command --help: sizno {worst} --help {medians[worst]:.3f} s; all {len(medians)} medians:")
+    print(f"sizno --help: median {root:.3f} s wall, {cpu['(root)']:.3f} s CPU, of {a.repeats} fresh processes (target <= 0.3 s)")
+    print(f"slowest command --help: sizno {worst} --help {medians[worst]:.3f} s; all {len(medians)} medians (wall, CPU):")
     for k, v in sorted(medians.items(), key=lambda kv: -kv[1]):
-        print(f"  {v:.3f} s  {k}")
+        print(f"  {v:.3f} s  {cpu[k]:.3f} s  {k}")
     if a.skip_reproduce:
         return
     times, cpus = [], []

@@ -267,6 +267,11 @@ def reproduce(
     json_path: Optional[Path] = JsonOption,
 ):
     """Run the paper's experiments on the built-in parameter sets; report to OUT/summary.json (rewritten after each area)."""
+    import os
+
+    # before numpy loads: the areas' small dense solves (GEIS, DRT) ran 3x faster on one BLAS thread than on
+    # two (impedance 6.6 s vs 20.5 s, reproduce --quick 43 s vs 57 s on 2 cores); OPENBLAS_NUM_THREADS overrides
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from sizno.reproduce import reproduce as run_reproduce
     from sizno.reproduce.runner import AREAS
 

@@ -28,3 +28,12 @@ def require_positive(field: str, value: float, unit: str = "") -> float:
     if not (value > 0) or value != value or value == float("inf"):
         raise SiznoInputError(field, f"must be a positive finite number, got {value}", f"> 0 {unit}".strip())
     return float(value)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a simulation after a finished step; `result` holds what finished
+    (completed False, stop reason "... interrupted"). Anything that does not catch it sees Ctrl-C."""
+
+    def __init__(self, result):
+        self.result = result
+        super().__init__("interrupted")

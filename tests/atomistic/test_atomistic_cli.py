@@ -10,7 +10,7 @@ def test_cli_slab_json(tmp_path):
     from sizno.cli import app
 
     r = CliRunner().invoke(app, ["atomistic", "slab", "--kind", "ZnO", "--bilayers", "2", "--termination", "Zn",
-                                 "--out", str(tmp_path / "s.extxyz"), "--json", str(tmp_path / "s.json")])
+                                 "--output", str(tmp_path / "s.extxyz"), "--json", str(tmp_path / "s.json")])
     assert r.exit_code == 0, r.output
     d = json.loads((tmp_path / "s.json").read_text())
     assert d["n_atoms"] == 8 and (tmp_path / "s.extxyz").exists()
@@ -21,7 +21,7 @@ def test_cli_unknown_calculator_is_one_line_error(tmp_path):
     import sys
 
     p = subprocess.run([sys.executable, "-c", "from sizno.cli import main; main()", "atomistic", "slab", "--relax",
-                        "--calculator", "nope", "--out", str(tmp_path / "x.extxyz")], capture_output=True, text=True)
+                        "--calculator", "nope", "--output", str(tmp_path / "x.extxyz")], capture_output=True, text=True)
     assert p.returncode == 2
     assert "unknown calculator" in p.stderr
 

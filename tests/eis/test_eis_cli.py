@@ -30,7 +30,7 @@ def test_drt_folder_gives_one_object_per_spectrum_and_a_map(tmp_path):
     d.mkdir()
     for i in range(3):
         write_csv(d / f"s{i}.csv", synthetic_spectrum(10, [(20, 3e-6), (40 - 5 * i, 3e-4), (80 - 10 * i, 3e-2)], noise=0.005, seed=i))
-    r = runner.invoke(app, ["drt", str(d), "--json", str(tmp_path / "s.json"), "--out", str(tmp_path / "figs"), "--plots", "map"])
+    r = runner.invoke(app, ["drt", str(d), "--json", str(tmp_path / "s.json"), "--out", str(tmp_path / "figs"), "--spectrum-figures", "none"])
     assert r.exit_code == 0, r.output
     js = json.loads((tmp_path / "s.json").read_text())
     assert isinstance(js, list) and len(js) == 3 and all("lambda" in o and "peaks" in o for o in js)

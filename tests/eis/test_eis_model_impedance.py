@@ -155,7 +155,7 @@ def test_cli_simulate_state_and_series(tmp_path, monkeypatch):
     d = json.loads((tmp_path / "one.json").read_text())
     assert len(d["frequency_Hz"]) == len(d["z_real_ohm"]) == 71 and d["resistances_ohm"]["charge_transfer"] > 0
     r = runner.invoke(app, ["eis", "simulate", "--material", "si-zno4", "--series", "3", "--mesh-points", "10",
-                            "--points-per-decade", "6", "--no-plots", "--json", str(tmp_path / "s.json")])
+                            "--points-per-decade", "6", "--no-plot", "--json", str(tmp_path / "s.json")])
     assert r.exit_code == 0, r.output
     s = json.loads((tmp_path / "s.json").read_text())
     assert [x["step"] for x in s] == ["lithiation", "delithiation"] and len(s[0]["drt"]) == 3

@@ -101,7 +101,7 @@ def test_cli_fit_writes_a_parameter_file_and_json(noisy_first_cycle, tmp_path):
     start.write_text("[values]\n" + "\n".join(f'"{k}" = {v if k != TRAP else 0.35}' for k, v in TRUTH.items()) + "\n")
     out, js = tmp_path / "fit" / "fitted.toml", tmp_path / "fit.json"
     r = CliRunner().invoke(_app(), ["fit", str(noisy_first_cycle), "--material", "si-zno4", "--mass-mg", "1.0",
-                                    "--cycles", "1", "--parameters", "trap", "--start", str(start),
+                                    "--fit-cycles", "1", "--parameters", "trap", "--start", str(start),
                                     "--mesh-points", str(MESH), "--max-evaluations", "4", "--bootstrap", "2",
                                     "--target", "capacities", "--output", str(out), "--json", str(js), "--no-plot"])
     assert r.exit_code == 0, (r.output, r.exception)

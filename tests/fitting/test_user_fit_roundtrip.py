@@ -131,7 +131,7 @@ def test_cycle_spec_and_parameter_names():
     assert parse_cycles("2, 4-5") == [2, 4, 5]
     assert parse_cycles(None) is None
     for bad in ("3-1", "a", ","):
-        with pytest.raises(SiznoInputError, match="--cycles"):
+        with pytest.raises(SiznoInputError, match="--fit-cycles"):
             parse_cycles(bad)
     ps = load_parameter_set()
     freed = resolve_parameter_names(None, ps)
@@ -153,7 +153,7 @@ def test_bad_input_is_named(simulated):
     _, d = simulated
     with pytest.raises(SiznoInputError, match="--mass-mg"):
         prepare_fit_data(d / "sim.csv", mass_mg=0)
-    with pytest.raises(SiznoInputError, match="--cycles"):
+    with pytest.raises(SiznoInputError, match="--fit-cycles"):
         prepare_fit_data(d / "sim.csv", mass_mg=1.2, cycles="7")
     with pytest.raises(SiznoInputError, match="--counter"):
         prepare_fit_data(d / "sim.csv", mass_mg=1.2, counter="graphite")

@@ -114,7 +114,7 @@ def test_cli_batch_goes_on_and_json(shared, tmp_path):
 
     out = tmp_path / "r.json"
     res = CliRunner().invoke(app, ["analyze", str(shared / "neware_uio.csv"), str(shared / "biol_head.mpr"),
-                                   "--mass-mg", "1.0", "--no-plots", "--json", str(out)])
+                                   "--mass-mg", "1.0", "--no-plot", "--json", str(out)])
     assert res.exit_code == 1, res.output
     j = json.loads(out.read_text())
     assert [f["file"] for f in j["failed"]] == [str(shared / "biol_head.mpr")]
@@ -129,11 +129,11 @@ def test_cli_single_file_plots_and_json(tmp_path, synth):
 
     p = from_dataframe(synth()).to_bdf(tmp_path / "s.bdf.csv")
     out = tmp_path / "r.json"
-    res = CliRunner().invoke(app, ["analyze", str(p), "--mass-mg", "1", "--mass-basis", "paper-si", "--plots",
-                                   str(tmp_path / "plots"), "--json", str(out), "--bdf-out", str(tmp_path / "bdf")])
+    res = CliRunner().invoke(app, ["analyze", str(p), "--mass-mg", "1", "--mass-basis", "paper-si", "--out",
+                                   str(tmp_path / "plots"), "--json", str(out), "--bdf"])
     assert res.exit_code == 0, res.output
     j = json.loads(out.read_text())
     assert j["cycles"][0]["coulombic_efficiency_percent"] == pytest.approx(80.0)
     assert j["cycles"][0]["lithiation_capacity_mAh_per_g"] == pytest.approx(1250.0)
     assert len(j["plots"]) == 3 and all(Path(x).stat().st_size > 1000 for x in j["plots"])
-    assert (tmp_path / "bdf" / "s.bdf.bdf.csv").exists()
+    assert (tmp_path / "plots" / "s.bdf.bdf.csv").exists()

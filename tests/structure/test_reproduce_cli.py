@@ -58,7 +58,7 @@ runner = CliRunner()
 
 def test_cli_pattern_json_csv_plot(app, tmp_path):
     j, c, p = tmp_path / "p.json", tmp_path / "p.csv", tmp_path / "p.png"
-    r = runner.invoke(app, ["xrd", "pattern", "--material", "si-zno4", "--state", "lithiated", "--quick", "--json", str(j), "--csv", str(c), "--plot", str(p)])
+    r = runner.invoke(app, ["xrd", "pattern", "--material", "si-zno4", "--state", "lithiated", "--quick", "--json", str(j), "--output", str(c)])  # the PNG beside it
     assert r.exit_code == 0, r.output
     d = json.loads(j.read_text())
     assert "ZnO" not in d["mass_fractions"] and d["wavelength_A"] == pytest.approx(1.54184)
@@ -74,9 +74,10 @@ def test_cli_index_roundtrip(app, tmp_path):
     f = tmp_path / "m.csv"
     np.savetxt(f, np.column_stack([pat.two_theta_deg, pat.intensity * 10 + 30]), delimiter=",", header="2theta,I")
     j = tmp_path / "i.json"
-    r = runner.invoke(app, ["xrd", "index", str(f), "--json", str(j), "--plot", str(tmp_path / "i.png")])
+    r = runner.invoke(app, ["xrd", "index", str(f), "--json", str(j), "--out", str(tmp_path / "figs")])
     assert r.exit_code == 0, r.output
     assert json.loads(j.read_text())["present"] == ["Si", "ZnO"]
+    assert (tmp_path / "figs" / "m-indexed.png").stat().st_size > 1000
 
 
 def test_cli_dspacing_and_raman(app, tmp_path):

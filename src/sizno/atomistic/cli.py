@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from sizno.clitools import JsonOption, command_group, console, err_console, write_json
+from sizno.clitools import (ForceOption, JsonOption, command_group, console, err_console, output_file, output_folder,
+                            progress, write_json)
 
 atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
 
@@ -23,9 +24,7 @@ def _factory(name, settings):
 
 
 def _progress():
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console, transient=True)
+    return progress(err_console, counts=False)
 
 
 def _neb_hooks(prog):
@@ -63,13 +62,16 @@ def slab(
     relax_it: bool = typer.Option(False, "--relax/--no-relax", help="Relax the slab (fixed bottom)."),
     calculator: str = CalcOption,
     calc_setting: Optional[List[str]] = CalcSettingOption,
-    out: Path = typer.Option(Path("slab.extxyz"), help="Structure file (extxyz)."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Structure file (extxyz). Default: a new out/slab-<date>-<time>.extxyz."),
+    force: bool = ForceOption,
     json_path: Optional[Path] = JsonOption,
 ):
     """Build (and optionally relax) a Si(111) or polar oxide slab."""
     from ase.io import write
 
     from sizno.atomistic import builders
+
+    out = output_file(output, "slab", ".extxyz", force)
 
     if kind.lower() == "si111":
         a = builders.si111_slab(reconstruction, bilayers=bilayers, vacuum_A=vacuum_A)
@@ -92,6 +94,7 @@ def slab(
         if r.warning():
             err_console.print(f"warning: {r.warning()}")
         a = r.atoms
+    out.parent.mkdir(parents=True, exist_ok=True)
     write(out, a, format="extxyz")
     for k, v in info.items():
         console.print(f"{k}: {v}")
@@ -108,7 +111,8 @@ def interface(
     quick: bool = QuickOption,
     calculator: str = CalcOption,
     calc_setting: Optional[List[str]] = CalcSettingOption,
-    out_dir: Path = typer.Option(Path("out/atomistic"), help="Folder for relaxed structures (extxyz)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for relaxed structures (extxyz). Default: a new out/interface-<date>-<time>; an existing folder with files needs --force."),
+    force: bool = ForceOption,
     json_path: Optional[Path] = JsonOption,
 ):
     """Supercell matches, then relax each heterojunction and report E_interface = (E_tot − E_Si − E_oxide)/area."""
@@ -118,6 +122,7 @@ def interface(
     from sizno.atomistic import builders
     from sizno.atomistic.workflows import Settings, heterojunctions
 
+    out_dir = output_folder(out, "interface", force)
     matches = builders.find_matches(oxide, max_strain)[:5]
     f = _factory(calculator, calc_setting)
     with _progress() as prog:
@@ -145,7 +150,8 @@ def neb(
     quick: bool = QuickOption,
     calculator: str = CalcOption,
     calc_setting: Optional[List[str]] = CalcSettingOption,
-    out_dir: Path = typer.Option(Path("out/atomistic"), help="Images (extxyz) and profile plots (PNG)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for images (extxyz) and profile plots (PNG). Default: a new out/neb-<date>-<time>; an existing folder with files needs --force."),
+    force: bool = ForceOption,
     json_path: Optional[Path] = JsonOption,
 ):
     """Climbing-image NEB of Li on Si(111) and along/across the Si/oxide interface channel."""
@@ -155,6 +161,7 @@ def neb(
 
     if path not in ("si111", "along", "across", "all"):
         raise SiznoInputError("--path", f"unknown path '{path}'", "si111, along, across, all")
+    out_dir = output_folder(out, "neb", force)
     f = _factory(calculator, calc_setting)
     s = Settings(quick)
     results = []
@@ -182,7 +189,7 @@ def neb(
 @atomistic_app.command()
 def screen(
     oxide: Optional[List[str]] = typer.Option(None, help="Additive oxides (repeatable); default ZnO, MgO, CaO."),
-    rate_A_per_g: float = typer.Option(5.0, "--rate-A-per-g", help="Rate of the predicted capacity [A/g]."),
+    current_A_per_g: float = typer.Option(5.0, "--current-A-per-g", help="Specific current of the predicted capacity [A/g]."),
     quick: bool = QuickOption,
     calculator: str = CalcOption,
     calc_setting: Optional[List[str]] = CalcSettingOption,
@@ -195,11 +202,21 @@ def screen(
     from sizno.atomistic.workflows import Settings
 
     f = _factory(calculator, calc_setting)
+    done: list[dict] = []
+
+    def on_row(row: dict) -> None:  # partial results as they come: a line, and the JSON so far
+        done.append(row)
+        cap = row.get("capacity_mAh_g")
+        err_console.print(f"{row['oxide']}: Ea along {row['barrier_along_eV']:.3f} eV, "
+                          f"capacity @{current_A_per_g:g} A/g {'n/a' if cap is None else f'{cap:.0f} mAh/g'}", highlight=False)
+        write_json(json_path, done, quiet=True)
+
     with _progress() as prog:
         msg, step = _neb_hooks(prog)
-        rows = run_screen(oxide or ["ZnO", "MgO", "CaO"], f, Settings(quick), rate_A_per_g, progress=msg, on_neb_step=step)
+        rows = run_screen(oxide or ["ZnO", "MgO", "CaO"], f, Settings(quick), current_A_per_g, progress=msg,
+                          on_neb_step=step, on_row=on_row)
     t = Table(title=f"Additive screen ({f.label})")
-    for c in ("oxide", "E_int [eV/Å²]", "Ea along [eV]", "Ea across [eV]", "D [m²/s]", "σ/σ_ZnO", f"capacity @{rate_A_per_g:g} A/g [mAh/g]"):
+    for c in ("oxide", "E_int [eV/Å²]", "Ea along [eV]", "Ea across [eV]", "D [m²/s]", "σ/σ_ZnO", f"capacity @{current_A_per_g:g} A/g [mAh/g]"):
         t.add_column(c)
     for r in rows:
         cap = r.get("capacity_mAh_g")

@@ -19,8 +19,9 @@ def interface_channel(oxide: str, factory: CalculatorFactory, s: Settings, progr
 
 
 def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_per_g: float = 5.0,
-           progress=lambda m: None, on_neb_step=None, with_capacity: bool = True) -> list[dict]:
-    """Each oxide's along-channel barrier; ZnO is always computed as the reference of the ratio."""
+           progress=lambda m: None, on_neb_step=None, with_capacity: bool = True, on_row=None) -> list[dict]:
+    """Each oxide's along-channel barrier; ZnO is always computed as the reference of the ratio.
+    `on_row(row)` is called with each oxide's row as soon as it is known (partial results)."""
     from sizno.errors import SiznoInputError
 
     known = builders.oxide_names()
@@ -29,10 +30,13 @@ def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_pe
             raise SiznoInputError("--oxide", f"unknown oxide '{o}'", ", ".join(known))
     order = ["ZnO"] + [o for o in oxides if o != "ZnO"]
     # the screen ranks by the along-channel barrier: an oxide with no open site is reported, not fatal
-    runs = {o: interface_channel(o, factory, s, progress, on_neb_step, require_across=False) for o in order}
-    ref = runs["ZnO"]["along"]
-    rows = []
-    for o in oxides:
+    runs: dict[str, dict] = {}
+    rows: dict[str, dict] = {}
+    for o in order:
+        runs[o] = interface_channel(o, factory, s, progress, on_neb_step, require_across=False)
+        if o not in oxides:
+            continue
+        ref = runs["ZnO"]["along"]
         r = runs[o]
         nb = r["along"]
         row = {"oxide": o, "calculator": factory.label,
@@ -48,5 +52,7 @@ def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_pe
         row["assumptions"] = ("D = nu a^2/(2d) exp(-Ea/kT), nu = 1e13 Hz, a = NEB hop length, d = 1; the calibrated "
                               "Si-ZnO network conductivity scaled by D_X/D_ZnO; same composite (Si-ZnO4 recipe, same "
                               "network volume fraction) for every oxide")
-        rows.append(row)
-    return rows
+        rows[o] = row
+        if on_row is not None:
+            on_row(row)
+    return [rows[o] for o in oxides]

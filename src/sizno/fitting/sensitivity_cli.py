@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from sizno.clitools import JsonOption, console, err_console, write_json
@@ -52,10 +51,10 @@ def register(app: typer.Typer) -> None:
             payload["identifiability"] = res
             t = Table(title="identifiability of the calibration (electrochemistry stage)")
             for col in ("parameter", "value", "1-sigma [decades]", "identified", "most correlated with"):
-                t.add_column(escape(col))
+                t.add_column(col)
             for p in res["parameters"]:
-                t.add_row(escape(p["name"]), f"{p['value']:.3g}", f"{p['one_sigma_decades']:.2f}",
-                          "yes" if p["identified"] else "no", escape(f"{p['most_correlated_with']} ({p['correlation']:+.2f})"))
+                t.add_row(p["name"], f"{p['value']:.3g}", f"{p['one_sigma_decades']:.2f}",
+                          "yes" if p["identified"] else "no", f"{p['most_correlated_with']} ({p['correlation']:+.2f})")
             console.print(t)
         if analysis in ("morris", "both"):
             n = trajectories * (len(sens.sensitivity_factors()) + 1)
@@ -67,12 +66,12 @@ def register(app: typer.Typer) -> None:
             payload["morris"] = {k: v for k, v in res.items() if k != "samples"}
             t = Table(title="Morris: the three factors that move each prediction most (mu* [mAh/g]); range reached")
             for col in ("quantity", "baseline", "min..max in bounds", "top factors", "failed"):
-                t.add_column(escape(col))
+                t.add_column(col)
             for key in res["outputs"]:
                 a = res["analysis"][key]
                 top = sorted(a["mu_star"].items(), key=lambda kv: -kv[1])[:3]
-                t.add_row(escape(key), f"{res['baseline'][key]:.0f}", f"{a['min']:.0f}..{a['max']:.0f}",
-                          escape("; ".join(f"{k} {v:.0f}" for k, v in top)), str(a["failed_samples"]))
+                t.add_row(key, f"{res['baseline'][key]:.0f}", f"{a['min']:.0f}..{a['max']:.0f}",
+                          "; ".join(f"{k} {v:.0f}" for k, v in top), str(a["failed_samples"]))
             console.print(t)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)

@@ -99,14 +99,14 @@ def parse_cycles(spec: str | list[int] | None) -> list[int] | None:
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             if b < a:
-                raise SiznoInputError("--cycles", f"range '{tok}' runs backwards", "e.g. 1-3, 1,2,5 or 2")
+                raise SiznoInputError("--fit-cycles", f"range '{tok}' runs backwards", "e.g. 1-3, 1,2,5 or 2")
             out.update(range(a, b + 1))
         elif tok.isdigit():
             out.add(int(tok))
         else:
-            raise SiznoInputError("--cycles", f"'{tok}' is not a cycle number or range", "e.g. 1-3, 1,2,5 or 2")
+            raise SiznoInputError("--fit-cycles", f"'{tok}' is not a cycle number or range", "e.g. 1-3, 1,2,5 or 2")
     if not out:
-        raise SiznoInputError("--cycles", "no cycle given", "e.g. 1-3, 1,2,5 or 2")
+        raise SiznoInputError("--fit-cycles", "no cycle given", "e.g. 1-3, 1,2,5 or 2")
     return sorted(out)
 
 
@@ -258,10 +258,10 @@ def prepare_fit_data(
         if not complete:
             raise SiznoInputError(src, "has no complete cycle (a lithiation and a delithiation)", "a file with at least one complete cycle")
         selected = [int(complete[0])]
-        notes.append(f"no --cycles given: fitting the first complete cycle ({selected[0]})")
+        notes.append(f"no --fit-cycles given: fitting the first complete cycle ({selected[0]})")
     missing = [c for c in selected if c not in set(int(x) for x in all_cycles)]
     if missing:
-        raise SiznoInputError("--cycles", f"cycle(s) {missing} not in {src}", f"{int(all_cycles[0])}…{int(all_cycles[-1])}")
+        raise SiznoInputError("--fit-cycles", f"cycle(s) {missing} not in {src}", f"{int(all_cycles[0])}…{int(all_cycles[-1])}")
     last = max(selected)
     first = int(all_cycles[0])
     if first < min(selected):

@@ -8,16 +8,16 @@
 A simulated time series with BDF column names goes in through :func:`from_dataframe`.
 """
 
-from sizno.io.table import CyclerData, from_dataframe, write_bdf
-from sizno.io.readers import read
-from sizno.io.detect import detect_format
-
 __all__ = ["CyclerData", "from_dataframe", "write_bdf", "read", "detect_format", "compute_metrics"]
+
+# names load on first use (PEP 562): `import sizno.io` (and the CLI's --help) stays light
+_WHERE = {"CyclerData": "table", "from_dataframe": "table", "write_bdf": "table", "read": "readers",
+          "detect_format": "detect", "compute_metrics": "metrics", "CycleMetrics": "metrics"}
 
 
 def __getattr__(name):
-    if name in ("compute_metrics", "CycleMetrics"):
-        from sizno.io import metrics
+    if name in _WHERE:
+        import importlib
 
-        return getattr(metrics, name)
-    raise AttributeError(name)
+        return getattr(importlib.import_module(f"sizno.io.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'sizno.io' has no attribute '{name}'")

@@ -8,7 +8,7 @@ from typing import Any, List, Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import ForceOption, JsonOption, PlotOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
 
@@ -65,15 +65,18 @@ def register(app: typer.Typer) -> None:
         dqdv_smooth_bins: float = typer.Option(2.0, help="dQ/dV Gaussian smoothing σ in bins (0 = none)."),
         dqdv_cycles: Optional[str] = typer.Option(None, help="Cycles for dQ/dV, e.g. '1,2,last' or 'all' (default: first two and last complete)."),
         tolerance_percent: float = typer.Option(1.0, help="Flag cycles where coulomb counting and the tester differ by more [%]."),
-        plots: Optional[Path] = typer.Option(Path("out/analyze"), help="Folder for the PNG plots."),
-        no_plots: bool = typer.Option(False, "--no-plots", help="Skip the plots."),
-        bdf_out: Optional[Path] = typer.Option(None, help="Also write each file's tidy table here as BDF (<name>.bdf.csv, or .parquet with --bdf-parquet)."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Folder for the PNG plots and BDF copies. Default: a new out/analyze-<date>-<time>; an existing folder with files needs --force."),
+        force: bool = ForceOption,
+        plot: bool = PlotOption,
+        bdf: bool = typer.Option(False, "--bdf", help="Also write each file's tidy table to the --out folder as BDF (<name>.bdf.csv, or .parquet with --bdf-parquet)."),
         bdf_parquet: bool = typer.Option(False, "--bdf-parquet", help="Write the BDF copy as Parquet."),
         json_path: Optional[Path] = JsonOption,
     ):
         """Read cycler files and report per-cycle capacity, CE, ICE, retention, average voltages, energy, hysteresis, dQ/dV."""
         from sizno.io.metrics import compute_metrics
         from sizno.io.readers import read
+
+        folder = output_folder(out, "analyze", force) if (plot or bdf) else None
 
         results: list[dict[str, Any]] = []
         failed: list[dict[str, str]] = []
@@ -90,8 +93,8 @@ def register(app: typer.Typer) -> None:
                 err_console.print(f"failed: {exc}", markup=False, highlight=False)
                 continue
             stem = f.name.replace(".", "_")
-            console.print(f"[bold]{f}[/bold]: {data.meta.get('tester')} {data.meta.get('format')} "
-                          f"({data.meta.get('detected_by')}); {len(data.data)} rows", highlight=False)
+            console.print(f"{f}: {data.meta.get('tester')} {data.meta.get('format')} "
+                          f"({data.meta.get('detected_by')}); {len(data.data)} rows", highlight=False, style="bold")
             console.print(_table(res, f.name))
             s = res.summary
             if s.get("ice_percent") is None:
@@ -120,11 +123,11 @@ def register(app: typer.Typer) -> None:
                 console.print(rt)
             item = {"file": str(f), "tester": data.meta.get("tester"), "format": data.meta.get("format"),
                     "detected_by": data.meta.get("detected_by"), **res.to_dict()}
-            if not no_plots and plots is not None:
-                item["plots"] = [str(p) for p in __import__("sizno.io.plots", fromlist=["plot_all"]).plot_all(data, res, plots, stem)]
+            if plot and folder is not None:
+                item["plots"] = [str(p) for p in __import__("sizno.io.plots", fromlist=["plot_all"]).plot_all(data, res, folder, stem)]
                 console.print(f"plots: {', '.join(item['plots'])}", highlight=False, style="dim")
-            if bdf_out is not None:
-                p = data.to_bdf(Path(bdf_out) / (f.stem + (".bdf.parquet" if bdf_parquet else ".bdf.csv")))
+            if bdf and folder is not None:
+                p = data.to_bdf(folder / (f.stem + (".bdf.parquet" if bdf_parquet else ".bdf.csv")))
                 item["bdf"] = str(p)
                 console.print(f"BDF: {p}", highlight=False, style="dim")
             results.append(item)

@@ -28,13 +28,13 @@ def write_summary(records: list[Record] | list[dict], out_dir: Path, extra: dict
 
 def records_table(records: list[Record]) -> Table:
     t = Table(title="sizno reproduce: paper vs model")
-    for col, j in (("id", "left"), ("paper", "right"), ("model", "right"), ("rel. error", "right"), ("role", "left")):
+    for col, j in (("id", "left"), ("unit", "left"), ("paper", "right"), ("model", "right"), ("rel. error", "right"), ("role", "left")):
         t.add_column(col, justify=j)
     for r in records:
         err = "" if r.relative_error is None else f"{100 * r.relative_error:+.1f} %"
         within = is_within(r.as_dict())
         style = "" if within is None else ("green" if within else "red")
-        t.add_row(r.id, "—" if r.paper is None else f"{r.paper:g}", "—" if r.model is None else f"{r.model:.4g}",
+        t.add_row(r.id, r.unit or "", "—" if r.paper is None else f"{r.paper:g}", "—" if r.model is None else f"{r.model:.4g}",
                   err, r.role, style=style)
     return t
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sizno.errors import SiznoInputError
 from sizno.reproduce.records import Record
@@ -19,9 +18,11 @@ AREAS = ("composition", "half-cell", "full-cell", "structure", "impedance", "ato
 DEFAULT_AREAS = ("composition", "half-cell", "full-cell", "structure", "impedance")
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+def _progress(console: Console):
+    from sizno.clitools import err_console, progress
+
+    # a bar on a terminal, a line every few seconds in a log (on stderr when the report goes to stdout)
+    return progress(console if console.is_terminal else err_console)
 
 
 def _composition(out_dir: Path, quick: bool, console: Console) -> tuple[list[Record], list[Path]]:
@@ -48,7 +49,7 @@ def _half_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
     records = half_cell_records(campaign)
     for (m, t), r in campaign.runs.items():
         if not r.completed:
-            console.print(f"[yellow]{m} at {t:g} °C: {r.stop_reason}[/yellow]")
+            console.print(f"{m} at {t:g} °C: {r.stop_reason}", style="yellow", markup=False)
         r.cycles.to_csv(out_dir / f"half_cell_{m}_{t:g}C_cycles.csv", index=False)
     return records, half_cell_figures(campaign, out_dir)
 
@@ -62,7 +63,7 @@ def _full_cell(out_dir: Path, quick: bool, console: Console) -> tuple[list[Recor
                                 on_step=lambda: prog.advance(task))
     for label, r in campaign.runs.items():
         if not r.completed:
-            console.print(f"[yellow]{label}: {r.stop_reason}[/yellow]")
+            console.print(f"{label}: {r.stop_reason}", style="yellow", markup=False)
         r.cycles.to_csv(out_dir / f"{label.replace(' ', '_')}_cycles.csv", index=False)
     return full_cell_records(campaign), full_cell_figures(campaign, out_dir)
 
@@ -77,9 +78,12 @@ def _area_module(module: str) -> Callable:
             return fn(*args, quick=quick) if "quick" in inspect.signature(fn).parameters else fn(*args)
 
         keys = ("id", "quantity", "unit", "paper", "model", "role")
-        recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", ""), band=d.get("band"))
-                for d in call(mod.reproduce_records)]
-        figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
+        with _progress(console) as prog:  # no step counts here: the elapsed time, as a line every few seconds in a log
+            task = prog.add_task(f"{module.split('.')[1]}: records", total=None)
+            recs = [Record(**{k: d.get(k) for k in keys}, note=d.get("note", ""), band=d.get("band"))
+                    for d in call(mod.reproduce_records)]
+            prog.update(task, description=f"{module.split('.')[1]}: figures")
+            figs = call(mod.reproduce_figures, out_dir) if hasattr(mod, "reproduce_figures") else []
         return recs, list(figs)
 
     return run
@@ -115,27 +119,38 @@ def reproduce(out_dir: Path, quick: bool = False, only: list[str] | None = None,
     rows: list[dict] = []
     figures: list[Path] = []
     timings = {}
+
+    def summary(**state) -> Path:  # rewritten after each area: a stopped run keeps the areas that finished
+        prov["seconds_by_area"] = {k: round(v, 2) for k, v in timings.items()}
+        return write_summary(rows, out_dir, {"quick": quick, "areas": areas, "areas_done": list(timings),
+                                             "seconds": timings, "figures": [str(f.name) for f in figures],
+                                             "standing": standing(rows), "provenance": prov, **state})
+
     for area in areas:
         t0 = time.perf_counter()
         try:
             recs, figs = _RUNNERS[area](out_dir, quick, console)
         except ModuleNotFoundError as exc:
-            console.print(f"[yellow]{area}: skipped ({exc})[/yellow]")
+            console.print(f"{area}: skipped ({exc})", style="yellow", markup=False)
             continue
+        except KeyboardInterrupt:
+            path = summary(completed=False, stop_reason=f"interrupted during {area}")
+            raise KeyboardInterrupt(f"stopped during {area}; {path} holds the {len(timings)} areas that finished") from None
         records += recs
         rows += [enrich(dict(r.as_dict(), area=area)) for r in recs]
         figures += figs
         timings[area] = time.perf_counter() - t0
-    prov["seconds_by_area"] = {k: round(v, 2) for k, v in timings.items()}
+        if area != areas[-1]:
+            summary(completed=False, stop_reason="running")
+            console.print(f"{area}: {len(recs)} records in {timings[area]:.0f} s (summary.json updated)", markup=False,
+                          highlight=False)
+    path = summary(completed=True, stop_reason="")
     st = standing(rows)
-    path = write_summary(rows, out_dir, {"quick": quick, "areas": areas, "seconds": timings,
-                                         "figures": [str(f.name) for f in figures], "standing": st,
-                                         "provenance": prov})
     console.print(records_table(records))
     console.print(standing_table(st))
     report = build_report(out_dir)
     for name in report.missing_figures:
-        console.print(f"[yellow]figure {name} is missing from {out_dir}/[/yellow]")
+        console.print(f"figure {name} is missing from {out_dir}/", style="yellow", markup=False)
     console.print(f"wrote {path} and {len(figures)} figures to {out_dir}/")
     console.print(f"open {report.path} first: the paper twin as one page")
     return {"records": rows, "standing": st, "path": str(path), "report": str(report.path)}

@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, command_group, console, write_json
+from sizno.clitools import ForceOption, JsonOption, PlotOption, command_group, console, output_file, output_folder, write_json
 from sizno.errors import SiznoInputError
 
 xrd_app = command_group("xrd", "Powder XRD: patterns of phases, mixtures and electrode states; indexing of a measured pattern.")
@@ -48,7 +48,7 @@ def xrd_pattern(
     fractions: Optional[str] = typer.Option(None, help="Mass fractions, e.g. 'c-Si=0.9,ZnO=0.1' (normalised to 1)."),
     material: Optional[str] = typer.Option(None, help="A named material (si, si-zno2, si-zno4, si-zno8) for a virtual ex-situ pattern."),
     state: str = typer.Option("pristine", help="Electrode state with --material, from the half-cell model: pristine, lithiated (end of lithiation), delithiated / cycled (end of delithiation)."),
-    cycles: int = typer.Option(1, help="With --material: the cycle whose end of lithiation/delithiation is shown (first-cycle protocol repeated)."),
+    cycle: int = typer.Option(1, "--cycle", help="With --material: the number of the cycle whose end of lithiation/delithiation is shown (first-cycle protocol repeated)."),
     quick: bool = typer.Option(False, "--quick", help="With --material: coarse mesh for the model run (a few seconds)."),
     wavelength: str = typer.Option("CuKa", help="Tube line (CuKa, CuKa1, MoKa, ...) or a wavelength in Å."),
     two_theta_min: float = typer.Option(10.0, help="Lower end of the scan [deg]."),
@@ -57,12 +57,18 @@ def xrd_pattern(
     crystallite_nm: Optional[float] = typer.Option(None, help="Override the crystallite size of every phase [nm] (Scherrer)."),
     instrument_fwhm_deg: float = typer.Option(0.08, help="Instrument FWHM [deg]."),
     lines: int = typer.Option(10, help="How many of the strongest lines to list."),
-    plot: Optional[Path] = typer.Option(None, help="Write a PNG plot here."),
-    csv: Optional[Path] = typer.Option(None, help="Write the pattern (2θ, total, components) as CSV here."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write the pattern (2θ, total, components) as CSV to this file, and its PNG beside it (nothing is written without it)."),
+    force: bool = ForceOption,
+    plot: bool = typer.Option(True, "--plot/--no-plot", help="With --output: also write the PNG beside the CSV."),
     json_path: Optional[Path] = JsonOption,
 ):
     """Compute a powder pattern: one or more phases, a mixture, or a material in an electrode state."""
     from sizno.structure.xrd import mixture_pattern
+
+    if output is not None:
+        if output.suffix.lower() != ".csv":
+            raise SiznoInputError("--output", f"'{output}' is not a .csv file", "a path ending in .csv")
+        output = output_file(output, "xrd-pattern", ".csv", force, companions=(".png",) if plot else ())
 
     chosen = sum(x is not None and x != [] for x in (phase, fractions, material))
     if chosen != 1:
@@ -71,7 +77,7 @@ def xrd_pattern(
     if material:
         from sizno.structure.exsitu import model_states
 
-        model = model_states(material, (state,), cycles, quick)[state]
+        model = model_states(material, (state,), cycle, quick)[state]
         fr = model.mass_fractions
         label = f"{material} {state}" + (f" (cycle {model.cycle})" if model.cycle > 1 else "")
         _print_model_phases(model)
@@ -104,17 +110,17 @@ def xrd_pattern(
     for r in pat.strongest_lines(lines):
         t2.add_row(r["phase"], r["hkl"], f"{r['two_theta_deg']:.2f}", f"{r['d_spacing_nm']:.4f}", f"{r['height']:.1f}")
     console.print(t2)
-    if csv is not None:
+    if output is not None:
         import numpy as np
 
-        csv.parent.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
         cols = [pat.two_theta_deg, pat.intensity] + list(pat.components.values())
-        np.savetxt(csv, np.column_stack(cols), delimiter=",", fmt="%.6g", header=",".join(["two_theta_deg", "total"] + list(pat.components)), comments="")
-        console.print(f"wrote {csv}")
-    if plot is not None:
-        from sizno.structure.plots import plot_pattern
+        np.savetxt(output, np.column_stack(cols), delimiter=",", fmt="%.6g", header=",".join(["two_theta_deg", "total"] + list(pat.components)), comments="")
+        console.print(f"wrote {output}")
+        if plot:
+            from sizno.structure.plots import plot_pattern
 
-        console.print(f"wrote {plot_pattern(pat, plot)}")
+            console.print(f"wrote {plot_pattern(pat, output.with_suffix('.png'))}")
     out = pat.to_dict()
     if model is not None:
         out["model"] = model.to_dict()
@@ -141,11 +147,16 @@ def xrd_index(
     phase: Optional[List[str]] = typer.Option(None, "--phase", help="Restrict the library to these phases (repeatable)."),
     background_window_deg: float = typer.Option(6.0, help="SNIP background clipping window [deg]."),
     min_snr: float = typer.Option(4.0, help="Minimum peak prominence in units of the local noise."),
-    plot: Optional[Path] = typer.Option(None, help="Write a PNG of the indexed pattern here."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the PNG of the indexed pattern (<file>-indexed.png). Default: a new out/xrd-index-<date>-<time>; an existing folder with files needs --force."),
+    force: bool = ForceOption,
+    plot: bool = PlotOption,
     json_path: Optional[Path] = JsonOption,
 ):
     """Index a measured pattern: background, peaks, and a ranked list of phases with their planes."""
     from sizno.structure.indexing import index_pattern, read_pattern
+
+    if plot:
+        out = output_folder(out, "xrd-index", force)
 
     x, y = read_pattern(file)
     res = index_pattern(
@@ -167,10 +178,10 @@ def xrd_index(
             console.print(f"  {a['two_theta_deg']:.2f}°: " + " | ".join(a["candidates"][:6]))
     if res.unexplained:
         console.print("unexplained peaks (deg): " + ", ".join(f"{v:.2f}" for v in res.unexplained))
-    if plot is not None:
+    if plot:
         from sizno.structure.plots import plot_index
 
-        console.print(f"wrote {plot_index(x, y, res, plot, title=file.name)}")
+        console.print(f"wrote {plot_index(x, y, res, out / f'{file.stem}-indexed.png', title=file.name)}")
     write_json(json_path, res.to_dict())
 
 

@@ -63,14 +63,19 @@ def _progress():
 
 @app.command()
 def simulate(
-    material: str = typer.Option("si-zno4", help="si, si-zno2, si-zno4, si-zno8 (the Si electrode)."),
+    material: Optional[str] = typer.Option(None, help="A registry material: si, si-zno2, si-zno4 (default), si-zno8."),
+    zinc_acetate_g: Optional[float] = typer.Option(None, "--zinc-acetate-g", help="A user recipe instead: zinc acetate dihydrate mass [g]."),
+    silicon_g: Optional[float] = typer.Option(None, "--silicon-g", help="A user recipe: Si mass [g]; default 0.5."),
+    zno_wt_pct: Optional[float] = typer.Option(None, "--zno-wt-pct", help="A user composite by its ZnO content [wt %] instead."),
     protocol: str = typer.Option("first-cycle", help="first-cycle, rate-test, long-cycling (half cell); full-cell-first-cycles, full-cell-rate-test, full-cell-cycling (NCM811 full cell); or a protocol .toml file."),
     temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature (degC); default 60 (half cell), 25 (full cell)."),
     current_A_per_g: Optional[float] = typer.Option(None, "--current-A-per-g", help="Half cell: run every step at this specific current (A/g)."),
     c_rate: Optional[float] = typer.Option(None, "--c-rate", help="Full cell: run every step at this C-rate (1C = 200 mA/g NCM811)."),
     cycles: Optional[int] = typer.Option(None, help="Repeat count of every protocol block (cycles per rate, long cycles)."),
-    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Half cell: electrode thickness (um); default 22."),
-    composite_mass_mg: Optional[float] = typer.Option(None, "--composite-mass-mg", help="Half cell: composite mass (mg); default 1.0."),
+    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Half cell: electrode thickness (um); default 22. Give two of thickness, mass/loading, porosity: the third is derived (one alone keeps the paper's porosity)."),
+    composite_mass_mg: Optional[float] = typer.Option(None, "--mass-mg", "--composite-mass-mg", help="Half cell: composite mass (mg); default 1.0."),
+    loading_mg_per_cm2: Optional[float] = typer.Option(None, "--loading-mg-per-cm2", help="Half cell: composite loading (mg/cm2), instead of the mass."),
+    porosity: Optional[float] = typer.Option(None, "--porosity", help="Half cell: pristine electrode porosity (0-1)."),
     np_ratio: Optional[float] = typer.Option(None, "--np-ratio", help="Full cell: N/P capacity ratio; default 1.1."),
     ncm_loading_mg_per_cm2: Optional[float] = typer.Option(None, "--ncm-loading-mg-per-cm2", help="Full cell: NCM811 loading (mg/cm2); default 10 (the paper's high loading: 15)."),
     lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off (V); default 0.01 vs Li+/Li (half), 2.5 (full)."),
@@ -83,6 +88,7 @@ def simulate(
 ):
     """Simulate one material and one protocol on the paper's half cell or NCM811 full cell (the protocol decides)."""
     from sizno.experiments import load_protocol, run_full_cell, run_half_cell
+    from sizno.materials.registry import resolve_material
     from sizno.models.parameters import load_parameter_set
 
     if mesh_points < 5 or mesh_points > 1000:
@@ -93,6 +99,7 @@ def simulate(
     full = proto.kind == "full-cell"
     misplaced = [name for name, v, ok in (("--current-A-per-g", current_A_per_g, not full), ("--c-rate", c_rate, full),
                                           ("--thickness-um", thickness_um, not full), ("--composite-mass-mg", composite_mass_mg, not full),
+                                          ("--loading-mg-per-cm2", loading_mg_per_cm2, not full), ("--porosity", porosity, not full),
                                           ("--np-ratio", np_ratio, full), ("--ncm-loading-mg-per-cm2", ncm_loading_mg_per_cm2, full))
                  if v is not None and not ok]
     if misplaced:
@@ -104,15 +111,26 @@ def simulate(
         proto = proto.with_c_rate(c_rate)
     if cycles is not None:
         proto = proto.with_repeat(cycles)
+    composite = resolve_material(material, zinc_acetate_g=zinc_acetate_g, silicon_g=silicon_g, zno_wt_pct=zno_wt_pct)
+    material = composite.name
+    electrode = None
+    if not full:
+        from sizno.cell.electrode import resolve_electrode
+
+        electrode = resolve_electrode(composite, thickness_um, loading_mg_per_cm2, composite_mass_mg, porosity)
+        thickness_um, composite_mass_mg = electrode.thickness_um, electrode.composite_mass_mg
+        err_console.print(f"electrode: {electrode.thickness_um:.4g} um, {electrode.composite_mass_mg:.4g} mg "
+                          f"({electrode.loading_mg_per_cm2:.4g} mg/cm2), porosity {electrode.porosity:.3f}"
+                          + (f"; derived: {electrode.derived}" if electrode.derived else ""), highlight=False)
     pset = load_parameter_set(parameters)
     with _progress() as prog:
         task = prog.add_task(f"{material}, {proto.name}", total=proto.n_steps)
         common = dict(pset=pset, mesh_points=mesh_points, on_step=lambda: prog.advance(task),
                       temperature_C=temperature_C, lower_cutoff_V=lower_cutoff_V, upper_cutoff_V=upper_cutoff_V)
         if full:
-            result = run_full_cell(material, proto, np_ratio=np_ratio, ncm_loading_mg_per_cm2=ncm_loading_mg_per_cm2, **common)
+            result = run_full_cell(composite, proto, np_ratio=np_ratio, ncm_loading_mg_per_cm2=ncm_loading_mg_per_cm2, **common)
         else:
-            result = run_half_cell(material, proto, thickness_um=thickness_um, composite_mass_mg=composite_mass_mg, **common)
+            result = run_half_cell(composite, proto, thickness_um=thickness_um, composite_mass_mg=composite_mass_mg, **common)
     paths = result.write(output)
     if plot and len(result.timeseries):
         from sizno.reproduce.plots import voltage_capacity_plot
@@ -128,7 +146,7 @@ def simulate(
                   f"{r[second + '_capacity_mAh_per_g']:.0f}", f"{r.coulombic_efficiency_percent:.1f}")
     console.print(t)
     err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
-    write_json(json_path, result.summary())
+    write_json(json_path, {**result.summary(), **({"electrode": electrode.to_dict()} if electrode else {})})
     if not result.completed:
         raise SimulationFailed(result.stop_reason, completed_steps=result.metadata["steps_completed"])
 
@@ -200,6 +218,7 @@ def _mount_subapps() -> None:
         ("sizno.io.cli", None),
         ("sizno.atomistic.cli", None),
         ("sizno.fitting.cli", None),
+        ("sizno.lab.study.cli", None),
     ]:
         try:
             mod = importlib.import_module(module)

@@ -63,7 +63,7 @@ def _progress():
 
 @app.command()
 def simulate(
-    material: Optional[str] = typer.Option(None, help="A registry material: si, si-zno2, si-zno4 (default), si-zno8."),
+    material: Optional[str] = typer.Option(None, help="A registry material: si, si-zno2, si-zno4 (default), si-zno8; or zno_wt_pct=X / zinc_acetate_g=A,silicon_g=B."),
     zinc_acetate_g: Optional[float] = typer.Option(None, "--zinc-acetate-g", help="A user recipe instead: zinc acetate dihydrate mass [g]."),
     silicon_g: Optional[float] = typer.Option(None, "--silicon-g", help="A user recipe: Si mass [g]; default 0.5."),
     zno_wt_pct: Optional[float] = typer.Option(None, "--zno-wt-pct", help="A user composite by its ZnO content [wt %] instead."),
@@ -119,9 +119,6 @@ def simulate(
 
         electrode = resolve_electrode(composite, thickness_um, loading_mg_per_cm2, composite_mass_mg, porosity)
         thickness_um, composite_mass_mg = electrode.thickness_um, electrode.composite_mass_mg
-        err_console.print(f"electrode: {electrode.thickness_um:.4g} um, {electrode.composite_mass_mg:.4g} mg "
-                          f"({electrode.loading_mg_per_cm2:.4g} mg/cm2), porosity {electrode.porosity:.3f}"
-                          + (f"; derived: {electrode.derived}" if electrode.derived else ""), highlight=False)
     pset = load_parameter_set(parameters)
     with _progress() as prog:
         task = prog.add_task(f"{material}, {proto.name}", total=proto.n_steps)
@@ -145,6 +142,10 @@ def simulate(
         t.add_row(str(r.cycle_index), f"{setting:g}", f"{r[first + '_capacity_mAh_per_g']:.0f}",
                   f"{r[second + '_capacity_mAh_per_g']:.0f}", f"{r.coulombic_efficiency_percent:.1f}")
     console.print(t)
+    if electrode:
+        err_console.print(f"electrode: {electrode.thickness_um:.4g} um, {electrode.composite_mass_mg:.4g} mg "
+                          f"({electrode.loading_mg_per_cm2:.4g} mg/cm2), porosity {electrode.porosity:.3f}"
+                          + (f"; derived: {electrode.derived}" if electrode.derived else ""), highlight=False)
     err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
     write_json(json_path, {**result.summary(), **({"electrode": electrode.to_dict()} if electrode else {})})
     if not result.completed:

@@ -4,8 +4,8 @@ content makes a new composite by the same rules (stoichiometric ZnO from the rec
 from __future__ import annotations
 
 from sizno.errors import SiznoInputError
-from sizno.materials.composite import NAMED_RECIPES, Composite, Precursor, composite_from_recipe, named_material
-from sizno.materials.phases import load_phases
+from sizno.materials.composite import (NAMED_RECIPES, SPEC_HELP, Composite, Precursor, acetate_for_zno_wt_pct,
+                                       composite_from_recipe, material_from_spec, named_material)
 
 DEFAULT_SILICON_G = 0.5  # the paper's batch: 0.5 g Si per recipe (Experimental section)
 
@@ -13,17 +13,6 @@ DEFAULT_SILICON_G = 0.5  # the paper's batch: 0.5 g Si per recipe (Experimental 
 def material_names() -> tuple[str, ...]:
     """Names of the registry's entries (the paper's materials)."""
     return tuple(NAMED_RECIPES)
-
-
-def acetate_for_zno_wt_pct(zno_wt_pct: float, silicon_g: float = DEFAULT_SILICON_G,
-                           precursor: Precursor = "dihydrate") -> float:
-    """Zinc acetate mass [g] that gives `zno_wt_pct` ZnO in (Si + ZnO) with `silicon_g` Si."""
-    if not (0 <= zno_wt_pct < 100):
-        raise SiznoInputError("zno_wt_pct", f"got {zno_wt_pct}", "0 <= ZnO wt % < 100")
-    lib = load_phases()
-    key = "ZincAcetateDihydrate" if precursor == "dihydrate" else "ZincAcetateAnhydrous"
-    m_zno = zno_wt_pct / (100 - zno_wt_pct) * silicon_g
-    return m_zno / lib.phases["ZnO"].molar_mass_g_per_mol * lib.phases[key].molar_mass_g_per_mol
 
 
 def resolve_material(material: str | None = None, *, zinc_acetate_g: float | None = None,

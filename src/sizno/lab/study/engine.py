@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from sizno.errors import SiznoInputError
 from sizno.lab.study.design import IRREVERSIBLE, TEXT_VARIABLES, Design, point_key
-from sizno.lab.study.evaluate import evaluate_point, make_tasks
+from sizno.lab.study.evaluate import evaluate_chunk, make_tasks
 from sizno.lab.study.store import Store
 
 CONNECT_TIMEOUT_S = 10
@@ -156,33 +156,41 @@ class Session:
             self.run_id = self.store.start_run(self.cluster.description, self.cluster.n_threads)
         tasks = make_tasks(self.design, [v for _, v in todo], self.parameter_overrides)
         client = self.cluster.client
-        futures = {}
-        submitted: dict[int, datetime] = {}
-        for (pid, _), task in zip(todo, tasks):
-            fut = client.submit(evaluate_point, task, pure=False, key=f"sizno-point-{self.store.meta_fp}-{pid}-{time.time_ns()}")
-            futures[fut] = pid
-            submitted[pid] = datetime.now(timezone.utc).replace(tzinfo=None)
         threads = self.cluster.n_threads
+        # a model point is one task; cheap analytic points go several to a task (4 tasks per thread)
+        chunk = max(1, len(todo) // (4 * threads)) if self.design.analytic else 1
+        futures = {}
+        submitted = datetime.now(timezone.utc).replace(tzinfo=None)
+        for i in range(0, len(todo), chunk):
+            pids = [pid for pid, _ in todo[i:i + chunk]]
+            fut = client.submit(evaluate_chunk, tasks[i:i + chunk], pure=False,
+                                key=f"sizno-{self.store.meta_fp}-{pids[0]}-{time.time_ns()}")
+            futures[fut] = pids
         with _Progress(len(todo), self.label, self.progress) as bar:
             bar.update(min(threads, len(todo)))
-            for fut in as_completed(futures):
-                pid = futures.pop(fut)
-                try:
-                    res = fut.result()
-                except Exception as exc:  # the worker died or the task could not run there
-                    res = {"status": "failed", "error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
-                           "records": {}, "worker": None, "wall_s": None, "solve_s": None}
-                self.store.write_result(pid, res, self.run_id, submitted[pid])
-                if res["status"] == "done":
-                    bar.done += 1
-                    self.computed += 1
-                else:
-                    bar.failed += 1
-                    self.failed += 1
-                if on_result:
-                    on_result(pid, res)
-                fut.release()
-                bar.update(min(threads, len(futures)))
+            for batch in as_completed(futures).batches():
+                items = []
+                for fut in batch:
+                    pids = futures.pop(fut)
+                    try:
+                        results = fut.result()
+                    except Exception as exc:  # the worker died or the task could not run there
+                        text = str(exc).splitlines()[0] if str(exc) else ""
+                        results = [{"status": "failed", "error": f"{type(exc).__name__}: {text}", "records": {}}
+                                   for _ in pids]
+                    items.extend(zip(pids, results))
+                    fut.release()
+                self.store.write_results(items, self.run_id, submitted)
+                for pid, res in items:
+                    if res["status"] == "done":
+                        bar.done += 1
+                        self.computed += 1
+                    else:
+                        bar.failed += 1
+                        self.failed += 1
+                    if on_result:
+                        on_result(pid, res)
+                bar.update(min(threads, len(futures) * chunk))
         return ids
 
     def close(self, note: str = "") -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from sizno.lab.study.design import DESIGN_VARIABLES, IRREVERSIBLE, Design, RecordSpec
 
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
+NOT_PARAMETERS = ("material", "protocol", "draw")  # point values that are no model parameter ("draw": a band's draw number)
 
 
 def ishigami(x1: float, x2: float, x3: float, a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> float:
@@ -34,10 +35,10 @@ def ishigami_sobol_indices(a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> dict
 def make_tasks(design: Design, points: list[dict[str, Any]], parameter_overrides: dict[str, float] | None = None) -> list[dict]:
     """The worker tasks of `points`: everything resolved on the driver (protocols as data,
     the base parameter file's values), so workers need only sizno installed."""
-    from sizno.experiments.protocols import load_protocol
-    from sizno.models.parameters import load_parameter_set
-
     base: dict[str, float] = {}
+    if not design.analytic:
+        from sizno.experiments.protocols import load_protocol
+        from sizno.models.parameters import load_parameter_set
     if design.study.parameters and not design.analytic:
         user = load_parameter_set(design.study.parameters)
         default = load_parameter_set()
@@ -92,7 +93,7 @@ def _run_cell(task: dict) -> tuple[Any, dict]:
     if "cycles" in v:
         proto = proto.with_repeat(int(v["cycles"]))
     params = {**task["base_parameters"], **{k: float(x) for k, x in v.items()
-                                             if k not in DESIGN_VARIABLES and k not in ("material", "protocol")}}
+                                             if k not in DESIGN_VARIABLES and k not in NOT_PARAMETERS}}
     pset = load_parameter_set().with_values(params) if params else load_parameter_set()
     keep = set(int(c) for c in task["timeseries_cycles"])
     derived: dict[str, Any] = {"material": comp.name, "zno_wt_pct": comp.zno_wt_percent}
@@ -138,3 +139,8 @@ def evaluate_point(task: dict) -> dict:
         out["status"], out["error"] = "failed", f"{type(exc).__name__}: {msg[0] if msg else ''}"
     out["wall_s"] = time.perf_counter() - t0
     return out
+
+
+def evaluate_chunk(tasks: list[dict]) -> list[dict]:
+    """Several cheap points in one worker task (less scheduling per point)."""
+    return [evaluate_point(t) for t in tasks]

@@ -128,7 +128,7 @@ class Store:
         try:
             con.execute("BEGIN TRANSACTION")
             have = dict(con.execute("SELECT point_key, point_id FROM points").fetchall())
-            next_id = (con.execute("SELECT coalesce(max(point_id), 0) FROM points").fetchone()[0]) + 1
+            next_id = (con.execute("SELECT coalesce(max(point_id), 0) FROM points").fetchall()[0][0]) + 1
             rows, ids = [], []
             for key, source, values in points:
                 if key in have:
@@ -140,9 +140,11 @@ class Store:
                              *[values.get(n) for n in names], "pending"])
                 next_id += 1
             if rows:
+                df = pd.DataFrame(rows, columns=["point_id", "point_key", "source", "values_json", *names, "status"])
+                con.register("_new_points", df)
                 cols = ", ".join(["point_id", "point_key", "source", "values_json", *map(_q, names), "status"])
-                marks = ", ".join("?" * (5 + len(names)))
-                con.executemany(f"INSERT INTO points ({cols}) VALUES ({marks})", rows)
+                con.execute(f"INSERT INTO points ({cols}) SELECT {cols} FROM _new_points")
+                con.unregister("_new_points")
             con.execute("COMMIT")
         finally:
             con.close()
@@ -162,7 +164,7 @@ class Store:
     def start_run(self, scheduler: str, workers: int) -> int:
         con = connect(self.path)
         try:
-            run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
+            run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
             con.execute("INSERT INTO runs (run_id, started_at, scheduler, workers) VALUES (?, ?, ?, ?)",
                         [run_id, _now(), scheduler, workers])
         finally:
@@ -180,40 +182,59 @@ class Store:
     # ------------------------------------------------------------------------------ results
     def write_result(self, point_id: int, result: dict[str, Any], run_id: int, submitted_at: datetime | None = None) -> None:
         """Store one point's results and status in one transaction (time series file first)."""
-        ts = result.get("timeseries")
-        ts_row = None
-        if ts is not None and len(ts):
-            self.ts_dir.mkdir(parents=True, exist_ok=True)
-            final = self.ts_dir / f"point_{point_id:06d}.parquet"
-            tmp = final.with_suffix(".parquet.tmp")
-            ts.to_parquet(tmp, index=False)
-            os.replace(tmp, final)
-            cycles = sorted(int(c) for c in pd.unique(ts["cycle_count"])) if "cycle_count" in ts else []
-            ts_row = [point_id, str(final.relative_to(self.path.parent)), json.dumps(cycles), len(ts)]
+        self.write_results([(point_id, result)], run_id, submitted_at)
+
+    def write_results(self, items: list[tuple[int, dict[str, Any]]], run_id: int,
+                      submitted_at: datetime | None = None) -> None:
+        """Store whole points (results and status) in one transaction; the time-series files are
+        written first, each by rename, and only pointed to once the transaction commits."""
+        ts_rows = {}
+        for point_id, result in items:
+            ts = result.get("timeseries")
+            if ts is not None and len(ts):
+                self.ts_dir.mkdir(parents=True, exist_ok=True)
+                final = self.ts_dir / f"point_{point_id:06d}.parquet"
+                tmp = final.with_suffix(".parquet.tmp")
+                ts.to_parquet(tmp, index=False)
+                os.replace(tmp, final)
+                cycles = sorted(int(c) for c in pd.unique(ts["cycle_count"])) if "cycle_count" in ts else []
+                ts_rows[point_id] = [point_id, str(final.relative_to(self.path.parent)), json.dumps(cycles), len(ts)]
         con = connect(self.path)
         try:
             con.execute("BEGIN TRANSACTION")
+            ids = [pid for pid, _ in items]
             for table in ("cycles", "records", "timeseries"):
-                con.execute(f"DELETE FROM {table} WHERE point_id = ?", [point_id])
-            cyc = result.get("cycles")
-            if cyc is not None and len(cyc):
-                df = cyc.copy()
-                df.insert(0, "point_id", point_id)
-                con.register("_new_cycles", df)
+                con.execute(f"DELETE FROM {table} WHERE list_contains(?, point_id)", [ids])
+            frames = []
+            for pid, result in items:
+                cyc = result.get("cycles")
+                if cyc is not None and len(cyc):
+                    df = cyc.copy()
+                    df.insert(0, "point_id", pid)
+                    frames.append(df)
+            if frames:
+                con.register("_new_cycles", pd.concat(frames, ignore_index=True))
                 con.execute("INSERT INTO cycles BY NAME SELECT * FROM _new_cycles")
                 con.unregister("_new_cycles")
-            recs = [[point_id, k, None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)]
-                    for k, v in result.get("records", {}).items()]
+            recs = [[pid, k, None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)]
+                    for pid, result in items for k, v in result.get("records", {}).items()]
             if recs:
-                con.executemany("INSERT INTO records VALUES (?, ?, ?)", recs)
-            if ts_row:
-                con.execute("INSERT INTO timeseries VALUES (?, ?, ?, ?)", ts_row)
-            con.execute("""UPDATE points SET status = ?, attempts = attempts + 1, run_id = ?, worker = ?,
-                           submitted_at = ?, finished_at = ?, wall_s = ?, solve_s = ?, error = ?, derived_json = ?
-                           WHERE point_id = ?""",
-                        [result["status"], run_id, result.get("worker"), submitted_at, _now(), result.get("wall_s"),
-                         _finite(result.get("solve_s")), result.get("error"),
-                         json.dumps(result.get("derived") or {}, sort_keys=True, default=float), point_id])
+                con.register("_new_records", pd.DataFrame(recs, columns=["point_id", "name", "value"]).astype({"value": float}))
+                con.execute("INSERT INTO records SELECT point_id, name, value FROM _new_records")
+                con.unregister("_new_records")
+            if ts_rows:
+                con.executemany("INSERT INTO timeseries VALUES (?, ?, ?, ?)", list(ts_rows.values()))
+            upd = pd.DataFrame([[pid, r["status"], r.get("worker"), _finite(r.get("wall_s")), _finite(r.get("solve_s")),
+                                 r.get("error"), json.dumps(r.get("derived") or {}, sort_keys=True, default=float)]
+                                for pid, r in items],
+                               columns=["point_id", "status", "worker", "wall_s", "solve_s", "error", "derived_json"])
+            upd = upd.astype({"wall_s": float, "solve_s": float, "worker": object, "error": object})
+            con.register("_upd", upd)
+            con.execute("""UPDATE points SET status = u.status, attempts = points.attempts + 1, run_id = ?,
+                           worker = u.worker, submitted_at = ?, finished_at = ?, wall_s = u.wall_s, solve_s = u.solve_s,
+                           error = u.error, derived_json = u.derived_json
+                           FROM _upd u WHERE points.point_id = u.point_id""", [run_id, submitted_at, _now()])
+            con.unregister("_upd")
             con.execute("COMMIT")
         except BaseException:
             try:

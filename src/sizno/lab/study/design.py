@@ -96,7 +96,7 @@ class Outputs(BaseModel):
 class StudyInfo(BaseModel):
     name: str = "study"
     cell: str = "half-cell"
-    protocol: str = "first-cycle"
+    protocol: str | dict = "first-cycle"  # a name, a .toml path, or inline: {rates_A_per_g = [0.1, 5.0], cycles_per_rate = 1}
     mesh_points: int = Field(default=12, ge=5, le=1000)
     parameters: str | None = None  # a parameter TOML replacing values of the calibrated set
 
@@ -250,11 +250,9 @@ def validate(design: Design) -> Design:
                 raise SiznoInputError(f"outputs.records.{name}", "unknown output of the check function",
                                       ", ".join(ANALYTIC_RECORDS[cell]))
     else:
-        from sizno.experiments.protocols import load_protocol
-
         protocols = [design.fixed.get("protocol", design.study.protocol)]
         protocols += [x for v in design.levels() if v.name == "protocol" for x in v.values or []]
-        kinds = {load_protocol(str(p)).kind for p in protocols}
+        kinds = {protocol_of(p).kind for p in protocols}
         if kinds != {cell}:
             raise SiznoInputError("study.protocol", f"a {'/'.join(sorted(kinds))} protocol in a {cell} study",
                                   f"{cell} protocols")
@@ -269,6 +267,28 @@ def validate(design: Design) -> Design:
 
             load_parameter_set(design.study.parameters)
     return design
+
+
+def protocol_of(spec: str | dict):
+    """A protocol from a built-in name, a .toml path, or an inline table (the protocol file's keys)."""
+    from sizno.experiments.protocols import Protocol, c_rate_test, load_protocol, rate_test
+
+    if isinstance(spec, str):
+        return load_protocol(spec)
+    raw = dict(spec)
+    try:
+        if "rates_A_per_g" in raw:
+            p = rate_test([float(x) for x in raw.pop("rates_A_per_g")], int(raw.pop("cycles_per_rate", 3)))
+        elif "c_rates" in raw:
+            p = c_rate_test([float(x) for x in raw.pop("c_rates")], int(raw.pop("cycles_per_rate", 3)))
+        else:
+            return Protocol(**{"name": "inline", **raw})
+        return p.model_copy(update={k: raw[k] for k in ("name", "description", "source") if k in raw})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise SiznoInputError("study.protocol." + ".".join(str(x) for x in err["loc"]), err["msg"]) from None
+    except (TypeError, ValueError) as exc:
+        raise SiznoInputError("study.protocol", str(exc).splitlines()[0], "a protocol name, .toml path or inline table") from None
 
 
 IRREVERSIBLE = "irreversible_capacity_mAh_per_g"  # added to the stored cycle table: first minus second half

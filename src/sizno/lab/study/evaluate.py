@@ -3,6 +3,7 @@ any Dask worker, local or remote, runs it without the design file or the store).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import socket
@@ -11,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sizno.lab.study.design import DESIGN_VARIABLES, IRREVERSIBLE, Design, RecordSpec
+from sizno.lab.study.design import DESIGN_VARIABLES, IRREVERSIBLE, Design, RecordSpec, protocol_of
 
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
 NOT_PARAMETERS = ("material", "protocol", "draw")  # point values that are no model parameter ("draw": a band's draw number)
@@ -37,7 +38,6 @@ def make_tasks(design: Design, points: list[dict[str, Any]], parameter_overrides
     the base parameter file's values), so workers need only sizno installed."""
     base: dict[str, float] = {}
     if not design.analytic:
-        from sizno.experiments.protocols import load_protocol
         from sizno.models.parameters import load_parameter_set
     if design.study.parameters and not design.analytic:
         user = load_parameter_set(design.study.parameters)
@@ -51,9 +51,10 @@ def make_tasks(design: Design, points: list[dict[str, Any]], parameter_overrides
                 "records": {k: r.model_dump() for k, r in design.outputs.records.items()},
                 "timeseries_cycles": list(design.outputs.timeseries_cycles), "base_parameters": base}
         if not design.analytic:
-            name = str(p.get("protocol", design.study.protocol))
+            spec = p.get("protocol", design.study.protocol)
+            name = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
             if name not in protocols:
-                protocols[name] = load_protocol(name).model_dump(mode="json")
+                protocols[name] = protocol_of(spec).model_dump(mode="json")
             task["protocol"] = protocols[name]
         tasks.append(task)
     return tasks

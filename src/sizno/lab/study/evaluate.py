@@ -83,6 +83,9 @@ def _run_cell(task: dict) -> tuple[Any, dict]:
     from sizno.materials.registry import resolve_material
     from sizno.models.parameters import load_parameter_set
 
+    import pybamm
+
+    pybamm.set_logging_level("CRITICAL")  # a step the runner could not run is in the result, not the worker's log
     v = task["values"]
     comp = resolve_material(v.get("material"), zinc_acetate_g=v.get("zinc_acetate_g"), silicon_g=v.get("silicon_g"),
                             zno_wt_pct=v.get("zno_wt_pct"))

@@ -181,3 +181,21 @@ def test_load_design_refuses_a_misspelt_section(tmp_path):
     p = tiny_design(tmp_path, extra="[[variables]]\nname = 'x'\nrange = [0, 1]")
     with pytest.raises(SiznoInputError, match="variables"):
         load_design(p)
+
+
+def test_a_full_cell_point_runs_and_its_records_come_from_the_full_cell_table():
+    d = validate(Design(study={"name": "f", "cell": "full-cell", "protocol": "full-cell-first-cycles", "mesh_points": 8},
+                        fixed={"cycles": 1}, variable=[{"name": "np_ratio", "values": [1.1]}],
+                        outputs={"records": {"discharge": {"column": "discharge_capacity_mAh_per_g", "cycle": 1},
+                                             "loss": {"column": "irreversible_capacity_mAh_per_g", "cycle": 1}}}))
+    res = evaluate_point(make_tasks(d, d.points())[0])
+    assert res["status"] == "done", res["error"]
+    row = res["cycles"].iloc[0]
+    assert res["records"]["discharge"] == row.discharge_capacity_mAh_per_g
+    assert res["records"]["loss"] == pytest.approx(row.charge_capacity_mAh_per_g - row.discharge_capacity_mAh_per_g)
+    assert 100 < res["records"]["discharge"] < 230  # mAh per g of NCM811
+    with pytest.raises(SiznoInputError, match="does not apply"):
+        validate(Design(study={"name": "f", "cell": "full-cell", "protocol": "full-cell-first-cycles"},
+                        variable=[{"name": "thickness_um", "range": [10, 40]}]))
+    with pytest.raises(SiznoInputError, match="study.protocol"):
+        validate(Design(study={"name": "f", "cell": "full-cell", "protocol": "first-cycle"}))

@@ -103,6 +103,14 @@ def test_a_store_of_another_design_is_refused_unchanged(tmp_path):
     assert digest(tmp_path / "s.duckdb") == before
 
 
+@pytest.fixture
+def pending_store(tmp_path):
+    """The tiny design's store with its points pending (made in-process, no simulation)."""
+    design = load_design(tiny_design(tmp_path))
+    open_store(design, tmp_path / "s.duckdb", {"command": "run"}, design.points(), "design")
+    return tmp_path
+
+
 @pytest.fixture(scope="module")
 def done_store(tmp_path_factory):
     """A finished tiny study (2 workers)."""
@@ -113,6 +121,7 @@ def done_store(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_run_stores_every_point_and_query_export_read_it(done_store, tmp_path):
     summary = json.loads((done_store / "s.json").read_text())
     assert summary["status"] == {"done": 3} and summary["computed_now"] == 3
@@ -141,16 +150,17 @@ def test_run_stores_every_point_and_query_export_read_it(done_store, tmp_path):
     ("", ["--scheduler", "not an address"], "--scheduler"),
     ("", ["--workers", "0"], "--workers"),
 ])
-def test_bad_input_is_one_line_exit_2_and_the_store_is_unchanged(done_store, tmp_path, extra, args, field):
-    before = digest(done_store / "s.duckdb")
-    design = tiny_design(tmp_path, extra=extra)
-    r = sizno("study", "run", design, "--store", done_store / "s.duckdb", *args)
+def test_bad_input_is_one_line_exit_2_and_the_store_is_unchanged(pending_store, tmp_path, extra, args, field):
+    before = digest(pending_store / "s.duckdb")
+    design = tiny_design(tmp_path, extra=extra, file="other.toml")
+    r = sizno("study", "run", design, "--store", pending_store / "s.duckdb", *args)
     assert r.returncode == 2, (r.stdout, r.stderr)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and field in lines[0] and "Traceback" not in r.stderr, r.stderr
-    assert digest(done_store / "s.duckdb") == before
+    assert digest(pending_store / "s.duckdb") == before
 
 
+@pytest.mark.slow
 def test_a_design_sampled_differently_is_another_design(done_store, tmp_path):
     before = digest(done_store / "s.duckdb")
     r = sizno("study", "run", tiny_design(tmp_path, points=4), "--store", done_store / "s.duckdb")
@@ -160,6 +170,7 @@ def test_a_design_sampled_differently_is_another_design(done_store, tmp_path):
     assert r.returncode == 2 and r.stderr.startswith("error: SQL")
 
 
+@pytest.mark.slow
 def test_a_failing_point_keeps_its_error_and_retry_failed_reruns_it(tmp_path):
     # 20 mg in 22 um cannot be made (porosity < 0): that point fails, the other is computed
     design = tiny_design(tmp_path, points=1, extra='[fixed]\nthickness_um = 22.0\n[[variable]]\nname = "mass_mg"\nvalues = [1.0, 20.0]')

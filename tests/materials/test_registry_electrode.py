@@ -102,3 +102,10 @@ def test_simulate_bad_electrodes_and_materials_exit_2(args, field):
     r = _sizno("simulate", *args)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and field in lines[0], r.stderr
+
+
+def test_xrd_of_a_user_composite_by_its_zno_content(tmp_path):
+    r = _sizno("xrd", "pattern", "--material", "zno_wt_pct=10", "--json", tmp_path / "x.json")
+    assert r.returncode == 0, r.stderr
+    fr = json.loads((tmp_path / "x.json").read_text())["mass_fractions"]
+    assert fr["ZnO"] == pytest.approx(0.10, abs=1e-3)

@@ -210,3 +210,17 @@ def test_a_full_cell_point_runs_and_its_records_come_from_the_full_cell_table():
                         variable=[{"name": "thickness_um", "range": [10, 40]}]))
     with pytest.raises(SiznoInputError, match="study.protocol"):
         validate(Design(study={"name": "f", "cell": "full-cell", "protocol": "first-cycle"}))
+
+
+def test_a_changed_protocol_file_makes_another_design(tmp_path):
+    proto = tmp_path / "p.toml"
+    proto.write_text('name = "p"\nrates_A_per_g = [0.1, 5.0]\ncycles_per_rate = 1\n')
+    d = _design(study={"name": "t", "cell": "half-cell", "protocol": str(proto), "mesh_points": 8})
+    before = d.fingerprint({"command": "run"})
+    assert d.fingerprint({"command": "run"}) == before
+    proto.write_text('name = "p"\nrates_A_per_g = [0.1, 4.0]\ncycles_per_rate = 1\n')
+    assert d.fingerprint({"command": "run"}) != before
+    inline = _design(study={"name": "t", "cell": "half-cell", "mesh_points": 8,
+                            "protocol": {"rates_A_per_g": [0.1, 5.0], "cycles_per_rate": 1}})
+    task = make_tasks(inline, inline.points()[:1])[0]
+    assert [b["label"] for b in task["protocol"]["blocks"]] == ["0.1 A/g", "5 A/g"]

@@ -113,7 +113,13 @@ class Design(BaseModel):
     # ------------------------------------------------------------------------------ identity
     def fingerprint(self, plan: dict | None = None) -> str:
         """A hash of everything that decides the points and their results (and the command's plan)."""
-        blob = json.dumps({"design": self.model_dump(mode="json"), "plan": plan or {}}, sort_keys=True)
+        files = {}  # a user's protocol or parameter file counts by its content, not only its name
+        specs = [self.study.protocol, self.fixed.get("protocol"), self.study.parameters,
+                 *[x for v in self.levels() if v.name == "protocol" for x in v.values or []]]
+        for f in specs:
+            if isinstance(f, str) and f.endswith(".toml") and Path(f).is_file():
+                files[f] = hashlib.sha256(Path(f).read_bytes()).hexdigest()
+        blob = json.dumps({"design": self.model_dump(mode="json"), "plan": plan or {}, "files": files}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     @property

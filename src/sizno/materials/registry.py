@@ -36,3 +36,7 @@ def resolve_material(material: str | None = None, *, zinc_acetate_g: float | Non
         si = DEFAULT_SILICON_G if silicon_g is None else silicon_g
         return composite_from_recipe(f"recipe {zinc_acetate_g:g} g acetate : {si:g} g Si", zinc_acetate_g, si, precursor)
     return named_material(material or default)
+
+
+__all__ = ["DEFAULT_SILICON_G", "SPEC_HELP", "acetate_for_zno_wt_pct", "material_from_spec", "material_names",
+           "named_material", "resolve_material"]

@@ -114,3 +114,23 @@ def test_bands_optimum_and_figures_on_a_tiny_design(tmp_path):
     r = sizno("study", "plot", tmp_path / "opt.duckdb", "--x", "zno_wt_pct", "--record", "nonsense",
               "--output", tmp_path / "bad.png")
     assert r.returncode == 2 and "--record" in r.stderr
+
+
+def test_a_grid_study_of_the_check_function_and_its_heatmap(tmp_path):
+    design = tmp_path / "grid.toml"
+    design.write_text(ISHIGAMI.replace('[[variable]]\nname = "x3"\nrange = [-3.141592653589793, 3.141592653589793]\n',
+                                       "[fixed]\nx3 = 1.0\n").replace("[study]", "[sampler]\nmethod = \"grid\"\n[study]")
+                      .replace('range = [-3.141592653589793, 3.141592653589793]', 'range = [-3.0, 3.0]\npoints = 4'))
+    r = sizno("study", "run", design, "--workers", 1, "--store", tmp_path / "g.duckdb")
+    assert r.returncode == 0, r.stderr
+    r = sizno("study", "plot", tmp_path / "g.duckdb", "--x", "x1", "--y", "x2", "--record", "y",
+              "--output", tmp_path / "heat.png", "--json", tmp_path / "h.json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((tmp_path / "h.json").read_text())["table"]
+    assert len(rows) == 4  # 4 x2 rows of 4 x1 columns
+    from sizno.lab.study.evaluate import ishigami
+
+    for row in rows:
+        for x1 in (-3.0, -1.0, 1.0, 3.0):
+            assert row[str(x1)] == pytest.approx(ishigami(x1, row["x2"], 1.0))
+    assert (tmp_path / "heat.png").stat().st_size > 5000

@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sizno-installed
-EXTRAS ?= dev,structure,lab,atomistic
+EXTRAS ?= dev,structure,lab,atomistic,study
 
 .PHONY: venv reproduce reproduce-quick report readme-status test bench sensitivity clean
 

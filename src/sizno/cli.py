@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "atomistic": ("sizno.atomistic.cli", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening."),
     "screen": ("sizno.atomistic.cli", "Additive oxide → interface barrier → conductivity → capacity at 5 A/g (as `sizno atomistic screen`)."),
     "fit": ("sizno.fitting.cli", "Fit the model's free parameters to a user's voltage curves and capacities; write a parameter file."),
+    "study": ("sizno.lab.study.cli", "Design studies: sweeps on Dask into a resumable DuckDB store, sensitivity, bands, optimisation."),
     "sensitivity": ("sizno.fitting.sensitivity_cli", "What controls each validation prediction (Morris) and what the calibration pins (Fisher)."),
 }
 
@@ -82,15 +83,20 @@ def composition(
 
 @app.command()
 def simulate(
-    material: str = typer.Option("si-zno4", help="si, si-zno2, si-zno4, si-zno8 (the Si electrode)."),
+    material: Optional[str] = typer.Option(None, help="A registry material: si, si-zno2, si-zno4 (default), si-zno8; or zno_wt_pct=X / zinc_acetate_g=A,silicon_g=B."),
+    zinc_acetate_g: Optional[float] = typer.Option(None, "--zinc-acetate-g", help="A user recipe instead: zinc acetate dihydrate mass [g]."),
+    silicon_g: Optional[float] = typer.Option(None, "--silicon-g", help="A user recipe: Si mass [g]; default 0.5."),
+    zno_wt_pct: Optional[float] = typer.Option(None, "--zno-wt-pct", help="A user composite by its ZnO content [wt %] instead."),
     protocol: str = typer.Option("first-cycle", help="first-cycle, rate-test, long-cycling (half cell); full-cell-first-cycles, full-cell-rate-test, full-cell-cycling (NCM811 full cell); or a protocol .toml file."),
     temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature (degC); default 60 (half cell), 25 (full cell)."),
     current_A_per_g: Optional[float] = typer.Option(None, "--current-A-per-g", help="Half cell: run every step at this specific current (A/g)."),
     c_rate: Optional[float] = typer.Option(None, "--c-rate", help="Full cell: run every step at this C-rate (1C = 200 mA/g NCM811)."),
     cycles: Optional[int] = typer.Option(None, "--cycles", help="Number of cycles of every block except formation: cycles per rate (rate tests), the long cycles (long-cycling, full-cell-cycling). Formation cycles stay as the protocol has them."),
     formation_cycles: Optional[int] = typer.Option(None, "--formation-cycles", help="Number of formation cycles (blocks marked formation; 0 leaves them out)."),
-    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Half cell: electrode thickness (um); default 22."),
+    thickness_um: Optional[float] = typer.Option(None, "--thickness-um", help="Half cell: electrode thickness (um); default 22. Give two of thickness, mass/loading, porosity: the third is derived (one alone keeps the paper's porosity)."),
     mass_mg: Optional[float] = typer.Option(None, "--mass-mg", help="Half cell: composite (Si-ZnO) mass of the electrode (mg); default 1.0."),
+    loading_mg_per_cm2: Optional[float] = typer.Option(None, "--loading-mg-per-cm2", help="Half cell: composite loading (mg/cm2), instead of the mass."),
+    porosity: Optional[float] = typer.Option(None, "--porosity", help="Half cell: pristine electrode porosity (0-1)."),
     np_ratio: Optional[float] = typer.Option(None, "--np-ratio", help="Full cell: N/P capacity ratio; default 1.1."),
     ncm_loading_mg_per_cm2: Optional[float] = typer.Option(None, "--ncm-loading-mg-per-cm2", help="Full cell: NCM811 loading (mg/cm2); default 10 (the paper's high loading: 15)."),
     lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off (V); default 0.01 vs Li+/Li (half), 2.5 (full)."),
@@ -109,6 +115,7 @@ def simulate(
     from rich.table import Table
 
     from sizno.experiments import load_protocol, run_full_cell, run_half_cell
+    from sizno.materials.registry import resolve_material
     from sizno.models.parameters import load_parameter_set
 
     if mesh_points < 5 or mesh_points > 1000:
@@ -122,6 +129,7 @@ def simulate(
     full = proto.kind == "full-cell"
     misplaced = [name for name, v, ok in (("--current-A-per-g", current_A_per_g, not full), ("--c-rate", c_rate, full),
                                           ("--thickness-um", thickness_um, not full), ("--mass-mg", mass_mg, not full),
+                                          ("--loading-mg-per-cm2", loading_mg_per_cm2, not full), ("--porosity", porosity, not full),
                                           ("--np-ratio", np_ratio, full), ("--ncm-loading-mg-per-cm2", ncm_loading_mg_per_cm2, full))
                  if v is not None and not ok]
     if misplaced:
@@ -135,6 +143,14 @@ def simulate(
         proto = proto.with_c_rate(c_rate)
     if cycles is not None or formation_cycles is not None:
         proto = proto.with_cycles(cycles, formation_cycles)
+    composite = resolve_material(material, zinc_acetate_g=zinc_acetate_g, silicon_g=silicon_g, zno_wt_pct=zno_wt_pct)
+    material = composite.name
+    electrode = None
+    if not full:
+        from sizno.cell.electrode import resolve_electrode
+
+        electrode = resolve_electrode(composite, thickness_um, loading_mg_per_cm2, mass_mg, porosity)
+        thickness_um, mass_mg = electrode.thickness_um, electrode.composite_mass_mg
     pset = load_parameter_set(parameters)
     cell = "full cell" if full else "half cell"
     try:
@@ -143,9 +159,9 @@ def simulate(
             common = dict(pset=pset, mesh_points=mesh_points, on_step=lambda: prog.advance(task),
                           temperature_C=temperature_C, lower_cutoff_V=lower_cutoff_V, upper_cutoff_V=upper_cutoff_V)
             if full:
-                result = run_full_cell(material, proto, np_ratio=np_ratio, ncm_loading_mg_per_cm2=ncm_loading_mg_per_cm2, **common)
+                result = run_full_cell(composite, proto, np_ratio=np_ratio, ncm_loading_mg_per_cm2=ncm_loading_mg_per_cm2, **common)
             else:
-                result = run_half_cell(material, proto, thickness_um=thickness_um, composite_mass_mg=mass_mg, **common)
+                result = run_half_cell(composite, proto, thickness_um=thickness_um, composite_mass_mg=mass_mg, **common)
     except RunInterrupted as exc:
         run = exc.result
         if run.metadata.get("cell") != cell or run.metadata.get("protocol") != proto.name:
@@ -177,8 +193,12 @@ def simulate(
     if len(rows) < len(result.cycles):
         t.caption = f"{len(result.cycles) - len(rows) + 1} cycles not shown; every cycle is in {paths[1]}"
     console.print(t)
+    if electrode:
+        err_console.print(f"electrode: {electrode.thickness_um:.4g} um, {electrode.composite_mass_mg:.4g} mg "
+                          f"({electrode.loading_mg_per_cm2:.4g} mg/cm2), porosity {electrode.porosity:.3f}"
+                          + (f"; derived: {electrode.derived}" if electrode.derived else ""), highlight=False)
     err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
-    write_json(json_path, result.summary())
+    write_json(json_path, {**result.summary(), **({"electrode": electrode.to_dict()} if electrode else {})})
     if not result.completed:
         raise SimulationFailed(result.stop_reason, completed_steps=result.metadata["steps_completed"])
 

@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
     @app.command("fit")
     def fit_cmd(
         file: Path = typer.Argument(..., help="Cycler file of a half cell (any format `sizno analyze` reads)."),
-        material: str = typer.Option("si-zno4", help="Electrode material of the model: si, si-zno2, si-zno4, si-zno8."),
+        material: str = typer.Option("si-zno4", help="Electrode material of the model: si, si-zno2, si-zno4, si-zno8, or a user composite: zno_wt_pct=12.5 or zinc_acetate_g=0.2,silicon_g=0.5."),
         mass_mg: float = typer.Option(..., "--mass-mg", help="Composite (Si–ZnO) mass of the electrode [mg]."),
         temperature_C: Optional[float] = typer.Option(None, "--temperature-C", help="Cell temperature [degC]; default: the file's ambient column, else 60."),
         fit_cycles: Optional[str] = typer.Option(None, "--fit-cycles", help="Cycles to fit, file numbering, e.g. '1-3' or '1,2,5' (default: the first complete cycle)."),

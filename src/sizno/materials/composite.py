@@ -122,10 +122,55 @@ NAMED_RECIPES: dict[str, tuple[float, float]] = {
 }
 
 
+def acetate_for_zno_wt_pct(zno_wt_pct: float, silicon_g: float = 0.5, precursor: Precursor = "dihydrate") -> float:
+    """Zinc acetate mass [g] that gives `zno_wt_pct` ZnO in (Si + ZnO) with `silicon_g` Si."""
+    if not (0 <= zno_wt_pct < 100):
+        raise SiznoInputError("zno_wt_pct", f"got {zno_wt_pct}", "0 <= ZnO wt % < 100")
+    lib = load_phases()
+    key = "ZincAcetateDihydrate" if precursor == "dihydrate" else "ZincAcetateAnhydrous"
+    m_zno = zno_wt_pct / (100 - zno_wt_pct) * silicon_g
+    return m_zno / lib.phases["ZnO"].molar_mass_g_per_mol * lib.phases[key].molar_mass_g_per_mol
+
+
+_SPEC_KEYS = {"zno_wt_pct": "zno_wt_pct", "zno": "zno_wt_pct", "zinc_acetate_g": "zinc_acetate_g",
+              "acetate": "zinc_acetate_g", "silicon_g": "silicon_g", "si": "silicon_g", "precursor": "precursor"}
+SPEC_HELP = "si, si-zno2, si-zno4, si-zno8, or a user composite: zno_wt_pct=12.5 or zinc_acetate_g=0.2,silicon_g=0.5"
+
+
+def material_from_spec(spec: str) -> Composite:
+    """A user composite from 'zno_wt_pct=X' or 'zinc_acetate_g=A,silicon_g=B[,precursor=anhydrous]'
+    (Si defaults to the paper's 0.5 g; a ZnO content is made by the recipe that gives it)."""
+    fields: dict[str, str] = {}
+    for part in spec.split(","):
+        k, _, v = part.partition("=")
+        key = _SPEC_KEYS.get(k.strip().lower())
+        if key is None or not v.strip():
+            raise SiznoInputError("material", f"cannot read '{part.strip()}' in '{spec}'", SPEC_HELP)
+        fields[key] = v.strip()
+    precursor = fields.pop("precursor", "dihydrate")
+    if precursor not in ("dihydrate", "anhydrous"):
+        raise SiznoInputError("material", f"unknown precursor '{precursor}'", "dihydrate, anhydrous")
+    try:
+        nums = {k: float(v) for k, v in fields.items()}
+    except ValueError:
+        raise SiznoInputError("material", f"a number is not a number in '{spec}'", SPEC_HELP) from None
+    si = nums.get("silicon_g", 0.5)
+    if "zno_wt_pct" in nums:
+        if "zinc_acetate_g" in nums:
+            raise SiznoInputError("material", "both a ZnO content and a zinc acetate mass", "one of them")
+        return composite_from_recipe(spec, acetate_for_zno_wt_pct(nums["zno_wt_pct"], si, precursor), si, precursor)  # type: ignore[arg-type]
+    if "zinc_acetate_g" not in nums:
+        raise SiznoInputError("material", f"'{spec}' gives no zinc acetate mass or ZnO content", SPEC_HELP)
+    return composite_from_recipe(spec, nums["zinc_acetate_g"], si, precursor)  # type: ignore[arg-type]
+
+
 def named_material(name: str) -> Composite:
-    """One of the paper's materials by its CLI name (si, si-zno2, si-zno4, si-zno8)."""
+    """A material of the registry by its CLI name (si, si-zno2, si-zno4, si-zno8), or a user
+    composite by a spec (see `material_from_spec`)."""
+    if "=" in name:
+        return material_from_spec(name)
     key = name.lower().replace("–", "-").replace("_", "-")
     if key not in NAMED_RECIPES:
-        raise SiznoInputError("material", f"unknown material '{name}'", ", ".join(NAMED_RECIPES))
+        raise SiznoInputError("material", f"unknown material '{name}'", SPEC_HELP)
     acetate, si = NAMED_RECIPES[key]
     return composite_from_recipe(key, acetate, si)

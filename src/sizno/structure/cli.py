@@ -46,7 +46,7 @@ def _wavelength(text: str):
 def xrd_pattern(
     phase: Optional[List[str]] = typer.Option(None, "--phase", help="A phase (repeatable, equal mass each): Si, ZnO, Zn, LiZn, Li2O, Li13Si4, Li15Si4, c-Si, a-Si, a-LixSi."),
     fractions: Optional[str] = typer.Option(None, help="Mass fractions, e.g. 'c-Si=0.9,ZnO=0.1' (normalised to 1)."),
-    material: Optional[str] = typer.Option(None, help="A named material (si, si-zno2, si-zno4, si-zno8) for a virtual ex-situ pattern."),
+    material: Optional[str] = typer.Option(None, help="A material (si, si-zno2, si-zno4, si-zno8, or zno_wt_pct=X / zinc_acetate_g=A,silicon_g=B) for a virtual ex-situ pattern."),
     state: str = typer.Option("pristine", help="Electrode state with --material, from the half-cell model: pristine, lithiated (end of lithiation), delithiated / cycled (end of delithiation)."),
     cycle: int = typer.Option(1, "--cycle", help="With --material: the number of the cycle whose end of lithiation/delithiation is shown (first-cycle protocol repeated)."),
     quick: bool = typer.Option(False, "--quick", help="With --material: coarse mesh for the model run (a few seconds)."),

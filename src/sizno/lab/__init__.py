@@ -1,0 +1,1 @@
+"""Virtual experiments above sizno.experiments: design studies, sweeps, sensitivity, optimisation."""

@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 reproduce: venv
-	$(BIN)/sizno reproduce --out out
+	$(BIN)/sizno reproduce --out out --force
 
 reproduce-quick: venv
-	$(BIN)/sizno reproduce --quick --out out
+	$(BIN)/sizno reproduce --quick --out out --force
 
 # out/report.html again from out/summary.json and the figures (no simulation)
 report: venv

@@ -168,12 +168,12 @@ def test_sweeps_option_limits_and_max_spectra_refuses(tmp_path):
     assert len(read_spectra(p)) == 3
     two = read_spectra(p, SweepLimits(sweeps=(2, 3)))
     assert [s.metadata["sweep"] for s in two] == [2, 3]
-    r = _cli("drt", p, "--max-spectra", "2", "--plots", "none")
+    r = _cli("drt", p, "--max-spectra", "2", "--no-plot")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "--sweeps 1-2" in lines[0] and "--max-spectra 3" in lines[0]
-    r = _cli("drt", p, "--sweeps", "1-2", "--plots", "none", "--json", tmp_path / "d.json")
+    r = _cli("drt", p, "--sweeps", "1-2", "--no-plot", "--json", tmp_path / "d.json")
     assert r.returncode == 0, r.stderr
-    r = _cli("drt", p, "--sweeps", "x", "--plots", "none")
+    r = _cli("drt", p, "--sweeps", "x", "--no-plot")
     assert r.returncode == 2 and "--sweeps" in r.stderr
 
 
@@ -207,7 +207,7 @@ def test_utf16_spectrum_is_text_not_binary(tmp_path):
 
 
 def test_cycling_file_given_to_drt_is_one_line_exit_2():
-    r = _cli("drt", IO / "neware_uio.csv", "--plots", "none")
+    r = _cli("drt", IO / "neware_uio.csv", "--no-plot")
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1
     assert "cycling export" in lines[0] and "sizno analyze" in lines[0] and "Traceback" not in r.stderr

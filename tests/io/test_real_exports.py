@@ -168,7 +168,7 @@ def test_impedance_file_given_to_analyze_is_one_line_exit_2(tmp_path):
     assert detect_format(p).tester == "impedance"
     with pytest.raises(SiznoInputError, match="impedance spectrum.*not cycling data"):
         read(p)
-    r = subprocess.run([sys.executable, "-c", "from sizno.cli import main; main()", "analyze", str(p), "--no-plots"],
+    r = subprocess.run([sys.executable, "-c", "from sizno.cli import main; main()", "analyze", str(p), "--no-plot"],
                        capture_output=True, text=True)
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
@@ -177,7 +177,7 @@ def test_impedance_file_given_to_analyze_is_one_line_exit_2(tmp_path):
 
 
 def test_arbin_blank_index_file_through_the_cli(tmp_path):
-    res = CliRunner().invoke(app, ["analyze", str(ARBIN_BLANK), "--no-plots", "--json", str(tmp_path / "a.json")])
+    res = CliRunner().invoke(app, ["analyze", str(ARBIN_BLANK), "--no-plot", "--json", str(tmp_path / "a.json")])
     assert res.exit_code == 0, res.output
     assert "ICE None" not in res.output
     j = json.loads((tmp_path / "a.json").read_text())

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
 ANALYSES = ("morris", "identifiability", "both")
@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
     def sensitivity_cmd(
         analysis: str = typer.Option("both", help="morris (global sensitivity of the validation quantities), "
                                                   "identifiability (Fisher information of the calibration), or both."),
-        out: Path = typer.Option(Path("out/sensitivity"), help="Folder for the JSON files and figures."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
+                                                              "out/sensitivity-<date>-<time>; a folder with files needs --force."),
+        force: bool = ForceOption,
         trajectories: int = typer.Option(4, help="Morris trajectories (each costs n_factors + 1 model evaluations)."),
         workers: int = typer.Option(1, help="Processes evaluating samples in parallel."),
         seed: int = typer.Option(0, help="Seed of the Morris sample."),
@@ -42,6 +44,7 @@ def register(app: typer.Typer) -> None:
             raise SiznoInputError("--trajectories", f"got {trajectories}", "an integer >= 2")
         if workers < 1:
             raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
+        out = output_folder(out, "sensitivity", force)
         payload, paths = {}, []
         if analysis in ("identifiability", "both"):
             with _progress() as prog:

@@ -9,7 +9,8 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, command_group, console, err_console, write_json
+from sizno.clitools import (ForceOption, JsonOption, command_group, console, err_console, output_file, output_folder,
+                            write_json)
 from sizno.errors import SiznoInputError
 
 StoreOption = typer.Option(None, "--store", help="The study's DuckDB file; default out/study/<name>[-<command>].duckdb.")
@@ -94,6 +95,7 @@ def register(app: typer.Typer) -> None:
         store: Path = typer.Argument(..., help="A study store (.duckdb)."),
         sql: str = typer.Argument(..., help="SQL, e.g. \"SELECT * FROM records WHERE name = 'reversible_5A_mAh_per_g'\"; tables: points, cycles, records, timeseries, runs, meta."),
         output: Optional[Path] = typer.Option(None, "--output", help="Also write the result table (.csv or .parquet)."),
+        force: bool = ForceOption,
         json_path: Optional[Path] = JsonOption,
     ):
         """Read a store with plain DuckDB SQL (read-only)."""
@@ -108,6 +110,7 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             if output.suffix.lower() not in (".csv", ".parquet"):
                 raise SiznoInputError("--output", f"'{output}'", "a .csv or .parquet file")
+            output = output_file(output, "study-query", output.suffix, force)
             output.parent.mkdir(parents=True, exist_ok=True)
             df.to_csv(output, index=False) if output.suffix.lower() == ".csv" else df.to_parquet(output, index=False)
             err_console.print(f"wrote {output}", style="dim")
@@ -116,7 +119,9 @@ def register(app: typer.Typer) -> None:
     @study.command("export")
     def export_cmd(
         store: Path = typer.Argument(..., help="A study store (.duckdb)."),
-        out: Path = typer.Option(Path("out/study/export"), "--out", help="Folder for the exported tables."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Folder for the exported tables. Default: a new "
+                                                              "out/study-export-<date>-<time>; a folder with files needs --force."),
+        force: bool = ForceOption,
         fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
         table: Optional[List[str]] = typer.Option(None, "--table", help="Table to export (repeatable); default all: points, cycles, records, timeseries, runs, meta."),
         json_path: Optional[Path] = JsonOption,
@@ -131,7 +136,7 @@ def register(app: typer.Typer) -> None:
         if bad:
             raise SiznoInputError("--table", f"unknown table '{bad[0]}'", ", ".join(TABLES))
         s = _existing_store(store)
-        paths = s.export(out, fmt, chosen)
+        paths = s.export(output_folder(out, "study-export", force), fmt, chosen)
         err_console.print("wrote " + ", ".join(map(str, paths)), style="dim")
         write_json(json_path, {"files": [str(p) for p in paths]})
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from sizno.clitools import JsonOption, console, err_console, write_json
+from sizno.clitools import ForceOption, JsonOption, console, err_console, output_file, write_json
 from sizno.errors import SiznoInputError
 from sizno.lab.study.cli import RetryOption, SchedulerOption, StoreOption, WorkersOption, _existing_store, _store_path
 
@@ -32,7 +32,8 @@ def register(study: typer.Typer) -> None:
         scheduler: Optional[str] = SchedulerOption,
         workers: Optional[int] = WorkersOption,
         retry_failed: bool = RetryOption,
-        out: Path = typer.Option(Path("out/study"), "--out", help="Folder for the bar chart."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Folder for the bar chart. Default: out/, with a new file name."),
+        force: bool = ForceOption,
         json_path: Optional[Path] = JsonOption,
     ):
         """Global sensitivity indices (SALib) of the design's records to its ranged variables."""
@@ -42,6 +43,8 @@ def register(study: typer.Typer) -> None:
 
         _workers(workers)
         design = load_design(design_file)
+        figure = output_file(out / f"{design.study.name}-sensitivity.png" if out else None, "study-sensitivity", ".png",
+                             force, option="--out")
         path = _store_path(store, design, "sensitivity")
         res = sensitivity(design, path, method, n, seed, record, scheduler, workers, retry_failed)
         for rec, ix in res["indices"].items():
@@ -56,7 +59,7 @@ def register(study: typer.Typer) -> None:
         for rec, why in res["not_computed"].items():
             err_console.print(f"{rec}: indices not computed: {why}", highlight=False)
         if res["indices"]:
-            res["figure"] = str(sensitivity_bars(res, out / f"{design.study.name}-sensitivity.png"))
+            res["figure"] = str(sensitivity_bars(res, figure))
             err_console.print(f"wrote {res['figure']}", style="dim")
         write_json(json_path, res)
         if res["not_computed"]:
@@ -146,13 +149,15 @@ def register(study: typer.Typer) -> None:
         y: Optional[str] = typer.Option(None, "--y", help="A second design variable: draw a heatmap."),
         by: Optional[str] = typer.Option(None, "--by", help="One line per value of this design variable."),
         band: Optional[Path] = typer.Option(None, "--band", help="An uncertainty store of the same design points: shade its 95 % band."),
-        output: Path = typer.Option(Path("out/study/plot.png"), "--output", help="The PNG."),
+        output: Optional[Path] = typer.Option(None, "--output", help="The PNG. Default: a new out/study-plot-<date>-<time>.png."),
+        force: bool = ForceOption,
         json_path: Optional[Path] = JsonOption,
     ):
         """A record against one design variable (with its band where there is one) or two (heatmap)."""
         from sizno.lab.study.plots import heatmap, line_plot
 
         s = _existing_store(store)
+        output = output_file(output, "study-plot", ".png", force)
         if y:
             path, table = heatmap(s, x, y, record, output)
         else:

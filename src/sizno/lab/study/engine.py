@@ -36,7 +36,8 @@ def cycle_columns(cell: str) -> list[tuple[str, str]]:
     from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
 
     cols = [*(HALF_CELL_CYCLE_COLUMNS if cell == "half-cell" else FULL_CELL_CYCLE_COLUMNS), IRREVERSIBLE]
-    return [(c, "INTEGER" if c in ("cycle_index", "block_index") else "VARCHAR" if c == "block_label" else "DOUBLE")
+    text = ("block_label", "steps_not_run")
+    return [(c, "INTEGER" if c in ("cycle_index", "block_index") else "VARCHAR" if c in text else "DOUBLE")
             for c in cols]
 
 

@@ -95,15 +95,20 @@ def test_bands_optimum_and_figures_on_a_tiny_design(tmp_path):
     zno = u["bands"][1]["reversible_mAh_per_g"]
     assert zno["high"] > zno["low"]  # the draws move the prediction
     # constrained optimisation: more ZnO raises the first-cycle loss a little (ZnO -> Zn + Li2O is
-    # irreversible) and lowers the reversible capacity; a loss cap keeps the optimum at low ZnO
+    # irreversible) and lowers the reversible capacity; a loss cap between the ends of the range (taken from
+    # the model itself: a recalibration moves it) keeps the optimum at low ZnO
+    r = sizno("study", "run", design, "--workers", 1, "--store", tmp_path / "ends.duckdb")
+    assert r.returncode == 0, r.stderr
+    losses = Store(tmp_path / "ends.duckdb").wide().first_cycle_loss_mAh_per_g
+    cap = round(float(losses.min() + losses.max()) / 2, 3)
     r = sizno("study", "optimize", design, "--objective", "reversible_mAh_per_g", "--constraint",
-              "first_cycle_loss_mAh_per_g<=644", "--budget", 8, "--workers", 2, "--store", tmp_path / "opt.duckdb",
+              f"first_cycle_loss_mAh_per_g<={cap}", "--budget", 8, "--workers", 2, "--store", tmp_path / "opt.duckdb",
               "--json", tmp_path / "o.json")
     assert r.returncode == 0, r.stderr
     o = json.loads((tmp_path / "o.json").read_text())
-    assert o["best"]["first_cycle_loss_mAh_per_g"] <= 644 and o["best"]["feasible"]
+    assert o["best"]["first_cycle_loss_mAh_per_g"] <= cap and o["best"]["feasible"]
     st = Store(tmp_path / "opt.duckdb").wide()
-    feasible = st[st.first_cycle_loss_mAh_per_g <= 644]
+    feasible = st[st.first_cycle_loss_mAh_per_g <= cap]
     assert len(feasible) < len(st)  # the constraint binds
     assert o["best"]["reversible_mAh_per_g"] == pytest.approx(feasible.reversible_mAh_per_g.max())
     stored = Store(tmp_path / "opt.duckdb").query("SELECT count(*) AS n FROM points WHERE source = 'optimize'")["n"][0]

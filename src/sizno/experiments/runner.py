@@ -96,7 +96,8 @@ def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None =
                      mesh_points: int = DEFAULT_MESH_POINTS, start: int = 0,
                      initial: pybamm.Solution | None = None, stop: int | None = None,
                      cathode_mesh_points: int = CATHODE_MESH_POINTS,
-                     output_variables: list[str] | None = None) -> pybamm.Simulation:
+                     output_variables: list[str] | None = None,
+                     first_step_s: float | None = None) -> pybamm.Simulation:
     """Steps `start` to `stop` of the protocol, starting from the final state of `initial` if given.
 
     `output_variables`: the solver computes only these as it goes and keeps no states (read them
@@ -116,7 +117,7 @@ def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None =
         model.variables.update({solver_output_name(n): model.variables[n] for n in output_variables})
         output_variables = [solver_output_name(n) for n in output_variables]
     return pybamm.Simulation(model, parameter_values=values, experiment=pybamm_experiment(protocol, cell, start, stop),
-                             var_pts=var_pts, solver=idaklu_solver(output_variables),
+                             var_pts=var_pts, solver=idaklu_solver(output_variables, first_step_s),
                              # one model for all steps (the step current and cut-off are inputs), not
                              # one per distinct current: the rate test builds 1 model instead of 16
                              experiment_model_mode="unified",
@@ -221,6 +222,14 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
         if not returned and stop > next(e for e in cycle_ends if e > k):
             narrow_until = stop
             continue
+        if k < stop and watcher.error:  # the solver failed on this step: once more, alone, from a tiny first step
+            retried = _retry_step(cell, protocol, pset, mesh_points, k, last, book.variables, watcher)
+            if retried is not None:
+                book.add(k, retried.cycles[-1].steps[-1])
+                k += 1
+                last = retried.last_state
+                del retried
+                continue
         if k < stop:  # the chunk ended early: this step could not run
             if n_skipped >= MAX_SKIPPED_STEPS:
                 reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"
@@ -231,6 +240,29 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
             if on_step:
                 on_step()
     return book.result(reason)
+
+
+RETRY_FIRST_STEP_S = 1e-6  # IDA's first step when a failed step is retried
+
+
+def _retry_step(cell: Cell, protocol: Protocol, pset: ParameterSet, mesh_points: int, k: int,
+                last: pybamm.Solution | None, variables: list[str], watcher: "_StepCallback") -> pybamm.Solution | None:
+    """Step k alone, with IDA's first internal step at RETRY_FIRST_STEP_S: a step that opens with a fast
+    transient (an emptied a-Si skin relithiating: its OCP falls ~1 V in a millisecond) can fail IDA's
+    error test ten times on IDA's own first-step estimate. Set globally, the tiny first step broke other
+    runs (IDA_BAD_K), so it is used only here. None if the step still fails or does not run."""
+    sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=k + 1,
+                           output_variables=variables, first_step_s=RETRY_FIRST_STEP_S)
+    watcher.error = None
+    try:
+        sol = sim.solve(callbacks=[watcher], showprogress=False)
+    except pybamm.SolverError:
+        return None
+    steps = [st for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
+    if watcher.error or len(steps) != 1 or isinstance(steps[0], pybamm.EmptySolution):
+        watcher.error = watcher.error or "the retried step did not run"
+        return None
+    return sol
 
 
 def _entries(step_sol, name: str) -> np.ndarray:

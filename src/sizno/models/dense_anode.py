@@ -15,13 +15,14 @@ from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 __all__ = ["DenseCompositeAnode", "microscale_time_ratio", "idaklu_solver"]
 
 
-def idaklu_solver(output_variables: list[str] | None = None) -> pybamm.IDAKLUSolver:
+def idaklu_solver(output_variables: list[str] | None = None, first_step_s: float | None = None) -> pybamm.IDAKLUSolver:
     """The models' solver. With `output_variables` it computes only those variables, as it goes,
-    and keeps no state vectors (cheap post-processing; the final state still carries on)."""
+    and keeps no state vectors (cheap post-processing; the final state still carries on).
+    `first_step_s`: IDA's first internal step (default: IDA's own estimate)."""
     # a step that needs more than 20k internal steps is a stuck step: fail it (the experiment
     # keeps the finished steps) rather than crawl for minutes
-    return pybamm.IDAKLUSolver(rtol=1e-6, atol=1e-8, options={"max_num_steps": 20000},
-                               output_variables=output_variables)
+    options = {"max_num_steps": 20000, **({"dt_init": first_step_s} if first_step_s else {})}
+    return pybamm.IDAKLUSolver(rtol=1e-6, atol=1e-8, options=options, output_variables=output_variables)
 
 
 class DenseCompositeAnode(pybamm.BaseModel):

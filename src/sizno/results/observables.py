@@ -60,8 +60,9 @@ def retention_percent(result: RunResult, block: int = -1) -> float:
 
 def knee_cycle(result: RunResult, block: int = -1, steepening: float = 3.0) -> float:
     """Cycle (counted within the block, from 1) where capacity fade turns fast: the breakpoint of the
-    best two-line (continuous) fit to capacity vs cycle, if the second slope is at least
-    `steepening` times the first; NaN when the fade stays steady (no knee)."""
+    best two-line (continuous) fit to capacity vs cycle, if the capacity was not rising before it and
+    the second slope is at least `steepening` times the first; NaN when the fade stays steady (no
+    knee). The end of a capacity rise (activation) followed by an ordinary fade is not a knee."""
     q = capacity_by_cycle(result, block)
     n = len(q)
     if n < 10 or not np.all(np.isfinite(q)):
@@ -76,7 +77,7 @@ def knee_cycle(result: RunResult, block: int = -1, steepening: float = 3.0) -> f
             best = (sse, b, coef)
     _, b, coef = best
     slope1, slope2 = coef[1], coef[1] + coef[2]
-    fast = slope2 < 0 and abs(slope2) >= steepening * max(abs(slope1), 1e-9 * abs(q[0]))
+    fast = slope1 <= 0 and slope2 < 0 and abs(slope2) >= steepening * max(abs(slope1), 1e-9 * abs(q[0]))
     return float(k[b]) if fast else float("nan")
 
 

@@ -204,9 +204,7 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
             sol = sim.solution
             if "infeasible" not in str(exc):  # PyBaMM's word for steps past their cut-off at the start
                 reason = f"solver error: {str(exc).splitlines()[0]}"
-        # PyBaMM itself skips a step already past its cut-off at the start (an EmptySolution in its place)
-        steps = [None if isinstance(st, pybamm.EmptySolution) else st
-                 for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
+        steps = _step_solutions(sol)
         for st in steps:
             book.add(k, st)
             k += 1
@@ -242,6 +240,13 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
     return book.result(reason)
 
 
+def _step_solutions(sol) -> list:
+    """The solution of each step that returned, in order; None for a step PyBaMM skipped because it
+    was already past its cut-off at the start (an EmptySolution in its place)."""
+    return [None if isinstance(st, pybamm.EmptySolution) else st
+            for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
+
+
 RETRY_FIRST_STEP_S = 1e-6  # IDA's first step when a failed step is retried
 
 
@@ -258,8 +263,8 @@ def _retry_step(cell: Cell, protocol: Protocol, pset: ParameterSet, mesh_points:
         sol = sim.solve(callbacks=[watcher], showprogress=False)
     except pybamm.SolverError:
         return None
-    steps = [st for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
-    if watcher.error or len(steps) != 1 or isinstance(steps[0], pybamm.EmptySolution):
+    steps = _step_solutions(sol)
+    if watcher.error or len(steps) != 1 or steps[0] is None:
         watcher.error = watcher.error or "the retried step did not run"
         return None
     return sol

@@ -53,13 +53,7 @@ def test_capacity_never_exceeds_the_composition_theoretical(grid):
         assert cap <= named_material(m).capacity_split_mAh_per_g()["reversible_mAh_g"] * 1.001
 
 
-PURE_SI_AT_25C = pytest.param("si", marks=pytest.mark.xfail(strict=True, reason=(
-    "known miss (issue 13): after the 2026-11-30 calibration (LixSi conductivity 0.0035 S/m at 25 °C, not "
-    "identified by the records) pure Si's first delithiation at 25 °C empties an a-Si skin at the interface "
-    "whose conductivity (~4e-6 S/m) blocks the next lithiation, and IDA fails its first step there")))
-
-
-@pytest.mark.parametrize("material", [PURE_SI_AT_25C, "si-zno2", "si-zno4", "si-zno8"])
+@pytest.mark.parametrize("material", ["si", "si-zno2", "si-zno4", "si-zno8"])
 def test_every_material_cycles_at_0p1_A_per_g_at_25C(material):
     """Si on LPSCl cycles at room temperature at low rate (e.g. Tan et al., Science 373 (2021) 1494),
     and the paper's own full cells with pure Si run at 25 °C."""

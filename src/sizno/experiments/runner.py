@@ -247,27 +247,33 @@ def _step_solutions(sol) -> list:
             for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
 
 
-RETRY_FIRST_STEP_S = 1e-6  # IDA's first step when a failed step is retried
+# a failed step is retried alone: first from a fresh solver (IDA's own first step), then with IDA's
+# first internal step at 1 us
+RETRY_FIRST_STEPS_S: tuple[float | None, ...] = (None, 1e-6)
 
 
 def _retry_step(cell: Cell, protocol: Protocol, pset: ParameterSet, mesh_points: int, k: int,
                 last: pybamm.Solution | None, variables: list[str], watcher: "_StepCallback") -> pybamm.Solution | None:
-    """Step k alone, with IDA's first internal step at RETRY_FIRST_STEP_S: a step that opens with a fast
-    transient (an emptied a-Si skin relithiating: its OCP falls ~1 V in a millisecond) can fail IDA's
-    error test ten times on IDA's own first-step estimate. Set globally, the tiny first step broke other
-    runs (IDA_BAD_K), so it is used only here. None if the step still fails or does not run."""
-    sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=k + 1,
-                           output_variables=variables, first_step_s=RETRY_FIRST_STEP_S)
-    watcher.error = None
-    try:
-        sol = sim.solve(callbacks=[watcher], showprogress=False)
-    except pybamm.SolverError:
-        return None
-    steps = _step_solutions(sol)
-    if watcher.error or len(steps) != 1 or steps[0] is None:
-        watcher.error = watcher.error or "the retried step did not run"
-        return None
-    return sol
+    """Step k alone, from the state the cell is in, with a fresh solver. Inside a multi-step solve, IDA
+    restarts each step from the previous step's state AND its time derivatives, which at a current
+    reversal belong to the old current: pure Si's 2 and 4 A/g steps failed so (error test at t = 0)
+    and ran alone. A step that opens with a fast transient (an emptied a-Si skin relithiating: its OCP
+    falls ~1 V in a millisecond) can instead need IDA's first step at 1 us; set globally, that broke
+    other runs (IDA_BAD_K), so it is the second try only. None if every try fails or the step does not run."""
+    for first_step_s in RETRY_FIRST_STEPS_S:
+        sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=k + 1,
+                               output_variables=variables, first_step_s=first_step_s)
+        watcher.error = None
+        try:
+            sol = sim.solve(callbacks=[watcher], showprogress=False)
+        except pybamm.SolverError as exc:
+            watcher.error = watcher.error or str(exc).splitlines()[0]
+            continue
+        steps = _step_solutions(sol)
+        if not watcher.error and len(steps) == 1 and steps[0] is not None:
+            return sol
+    watcher.error = watcher.error or "the retried step did not run"
+    return None
 
 
 def _entries(step_sol, name: str) -> np.ndarray:

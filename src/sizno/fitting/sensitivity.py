@@ -223,6 +223,87 @@ def identifiability(stage_name: str = "electrochemistry", mesh_points: int = 20,
     }
 
 
+# ---------------------------------------------------------------------------- profiles
+# the calibration's sloppy pairs (Fisher, correlations -0.99 and -1.00): each is profiled
+PROFILE_GRIDS = {
+    "Interface exchange current density [A.m-2]": (2.0, 20.0, 60.0),
+    "LixSi ionic conductivity, lithiated [S.m-1]": (0.03, 0.3),
+}
+PROFILE_MAX_EVALUATIONS = 20
+
+
+def profile(parameter: str, values: tuple[float, ...], stage_name: str = "electrochemistry",
+            mesh_points: int = QUICK_MESH_POINTS, max_evaluations: int = PROFILE_MAX_EVALUATIONS,
+            on_point: Callable[[], None] | None = None) -> dict:
+    """Profile of the calibration along one parameter: at each value, the stage's OTHER parameters are
+    refitted to the calibration records, and the validation quantities are predicted with that set.
+
+    Where the calibration cost stays at its minimum along the profile, the records do not pin the
+    parameter; the predictions along it are then what the calibration leaves open (never a choice
+    among them: picking the point that meets a validation record would be fitting to it)."""
+    from sizno.fitting.calibrate import calibration_problem
+    from sizno.fitting.core import FitProblem, fit
+
+    pset = load_parameter_set()
+    problem = calibration_problem(stage_name, mesh_points)
+    if parameter not in problem.names:
+        raise ValueError(f"{parameter!r} is not a parameter of the {stage_name} stage: {problem.names}")
+    others = FitProblem(names=[n for n in problem.names if n != parameter], residuals=problem.residuals,
+                        labels=problem.labels)
+    t0 = time.perf_counter()
+    points = []
+    for v in (pset.value(parameter), *values):
+        start = pset.with_values({parameter: float(v)})
+        res = fit(others, start, max_evaluations=max_evaluations)
+        fitted = start.with_values(res.values)
+        points.append({
+            "value": float(v), "calibrated_value": v == pset.value(parameter),
+            "refitted": res.values, "residuals_relative": res.residuals,
+            "worst_calibration_residual": float(max(abs(r) for r in res.residuals.values())),
+            "fit_converged": res.success, "evaluations": res.n_evaluations,
+            "predictions": predicted_quantities(fitted, mesh_points),
+        })
+        if on_point:
+            on_point()
+    return {"parameter": parameter, "stage": stage_name, "mesh_points": mesh_points,
+            "method": f"profile: the other {len(others.names)} parameters refitted (least squares, at most "
+                      f"{max_evaluations} evaluations) at each value; predictions one cycle per rate",
+            "points": points, "wall_s": time.perf_counter() - t0}
+
+
+def profiles(grids: dict[str, tuple[float, ...]] | None = None, mesh_points: int = QUICK_MESH_POINTS,
+             on_point: Callable[[], None] | None = None) -> dict:
+    """`profile` of each sloppy parameter in `grids` (default PROFILE_GRIDS)."""
+    return {"profiles": [profile(name, vals, mesh_points=mesh_points, on_point=on_point)
+                         for name, vals in (grids or PROFILE_GRIDS).items()],
+            "outputs": list(OUTPUTS)}
+
+
+def profile_figure(result: dict, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    profs = result["profiles"]
+    fig, axes = plt.subplots(2, len(profs), figsize=(5 * len(profs), 7), squeeze=False)
+    for j, prof in enumerate(profs):
+        pts = sorted(prof["points"], key=lambda p: p["value"])
+        x = [p["value"] for p in pts]
+        axes[0, j].semilogx(x, [100 * p["worst_calibration_residual"] for p in pts], "o-")
+        axes[0, j].axhline(5, ls="--", c="grey")
+        axes[0, j].set_ylabel("worst calibration residual [%]")
+        for key in result["outputs"]:
+            axes[1, j].semilogx(x, [p["predictions"].get(key, float("nan")) for p in pts], "o-", label=key)
+        axes[1, j].set_xlabel(prof["parameter"])
+        axes[1, j].set_ylabel("prediction [mAh/g]")
+    axes[1, 0].legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 # ---------------------------------------------------------------------------- figures and files
 def morris_figure(result: dict, path: Path) -> Path:
     import matplotlib

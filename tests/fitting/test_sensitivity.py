@@ -53,3 +53,29 @@ def test_morris_ranks_a_known_function(monkeypatch):
     assert ranked[:2] == [strong, weak]
     assert all(mu[k] < 1e-9 for k in ranked[2:])
     assert res["analysis"][sens.OUTPUTS[0]]["failed_samples"] == 0
+
+
+def test_profile_refits_the_other_parameters_along_a_sloppy_direction(monkeypatch):
+    """Two parameters that only their product pins (as i0 and the network conductivity nearly are): along
+    the profile of one, the refit moves the other inversely and the calibration stays met at every value."""
+    from sizno.fitting import calibrate
+    from sizno.fitting.core import FitProblem
+
+    a, b = "Interface exchange current density [A.m-2]", "Network ionic conductivity [S.m-1]"
+    product = load_parameter_set().value(a) * load_parameter_set().value(b)  # the calibrated set meets it
+
+    def problem(name, mesh_points):
+        def residuals(pset):
+            return np.array([math.log10(pset.value(a) * pset.value(b) / product)])
+        return FitProblem(names=[a, b], residuals=residuals, labels=["record"])
+
+    monkeypatch.setattr(calibrate, "calibration_problem", problem)
+    monkeypatch.setattr(sens, "predicted_quantities", lambda pset, mesh_points=0: {k: pset.value(b) for k in sens.OUTPUTS})
+    res = sens.profile(a, (2.0, 20.0))
+    assert [p["value"] for p in res["points"]][1:] == [2.0, 20.0]
+    for p in res["points"]:
+        assert p["worst_calibration_residual"] < 1e-3
+        assert p["value"] * p["refitted"][b] == pytest.approx(product, rel=1e-2)
+        assert p["predictions"][sens.OUTPUTS[0]] == pytest.approx(p["refitted"][b])
+    assert res["points"][0]["calibrated_value"] and not res["points"][1]["calibrated_value"]
+    assert res["points"][0]["evaluations"] == 1  # the calibrated set is evaluated as it is, not refitted

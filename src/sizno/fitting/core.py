@@ -37,6 +37,9 @@ class FitResult:
     message: str
 
 
+FD_STEP = 1e-3  # finite-difference step in the scaled coordinates (decades for log parameters)
+
+
 def _bounds(pset: ParameterSet, name: str) -> tuple[float, float]:
     b = pset.entries[name].bounds
     if b is None:
@@ -93,9 +96,23 @@ def fit(problem: FitProblem, pset: ParameterSet, x0: dict[str, float] | None = N
             cache[key] = r
             if on_evaluation:
                 on_evaluation(float(np.sum(r**2)))
-        return cache[key]
+        return cache[key].copy()  # scipy may change the array it is given in place
 
-    sol = least_squares(fun, np.array(start), bounds=(lo, hi), diff_step=1e-3, x_scale=1.0,
+    def jac(u):
+        """Forward differences with an ABSOLUTE step in the scaled coordinates (1e-3 decade for log
+        parameters), stepping back where the forward step leaves the bounds. scipy's `diff_step` is
+        relative to u, so at u = 0 (a log parameter at 1.0) its step vanished under the cache's rounding,
+        the Jacobian came out zero and the fit stopped there at once ('gtol')."""
+        f0 = fun(u)
+        J = np.empty((len(f0), len(u)))
+        for j in range(len(u)):
+            h = FD_STEP if u[j] + FD_STEP <= hi[j] else -FD_STEP
+            du = np.array(u, dtype=float)
+            du[j] += h
+            J[:, j] = (fun(du) - f0) / h
+        return J
+
+    sol = least_squares(fun, np.array(start), jac=jac, bounds=(lo, hi), x_scale=1.0,
                         max_nfev=max_evaluations, method="trf")
     values = {n: float(from_u(n, ui, lg)) for n, ui, lg in zip(names, sol.x, logs)}
     # 1-sigma from (J^T J)^-1 s^2 in scaled coordinates; relative for log parameters
@@ -119,7 +136,7 @@ def fit(problem: FitProblem, pset: ParameterSet, x0: dict[str, float] | None = N
         residuals={lab: float(r) for lab, r in zip(problem.labels, sol.fun)},
         uncertainty_relative=unc,
         cost=float(sol.cost),
-        n_evaluations=int(sol.nfev),
+        n_evaluations=len(cache),  # model runs, the Jacobian's included (scipy's nfev leaves those out)
         success=bool(sol.success),
         message=str(sol.message),
     )

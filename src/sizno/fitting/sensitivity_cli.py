@@ -11,7 +11,7 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "both")
+ANALYSES = ("morris", "identifiability", "profile", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -25,7 +25,9 @@ def register(app: typer.Typer) -> None:
     @app.command("sensitivity")
     def sensitivity_cmd(
         analysis: str = typer.Option("both", help="morris (global sensitivity of the validation quantities), "
-                                                  "identifiability (Fisher information of the calibration), or both."),
+                                                  "identifiability (Fisher information of the calibration), profile "
+                                                  "(the calibration refitted along each sloppy parameter, with the "
+                                                  "predictions along it), both (morris + identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
         force: bool = ForceOption,
@@ -46,7 +48,7 @@ def register(app: typer.Typer) -> None:
             raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
         out = output_folder(out, "sensitivity", force)
         payload, paths = {}, []
-        if analysis in ("identifiability", "both"):
+        if analysis in ("identifiability", "both", "all"):
             with _progress() as prog:
                 task = prog.add_task("identifiability: model evaluations", total=None)
                 res = sens.identifiability(on_evaluation=lambda: prog.advance(task))
@@ -59,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 t.add_row(p["name"], f"{p['value']:.3g}", f"{p['one_sigma_decades']:.2f}",
                           "yes" if p["identified"] else "no", f"{p['most_correlated_with']} ({p['correlation']:+.2f})")
             console.print(t)
-        if analysis in ("morris", "both"):
+        if analysis in ("morris", "both", "all"):
             n = trajectories * (len(sens.sensitivity_factors()) + 1)
             with _progress() as prog:
                 task = prog.add_task("Morris samples", total=n)
@@ -75,6 +77,22 @@ def register(app: typer.Typer) -> None:
                 top = sorted(a["mu_star"].items(), key=lambda kv: -kv[1])[:3]
                 t.add_row(key, f"{res['baseline'][key]:.0f}", f"{a['min']:.0f}..{a['max']:.0f}",
                           "; ".join(f"{k} {v:.0f}" for k, v in top), str(a["failed_samples"]))
+            console.print(t)
+        if analysis in ("profile", "all"):
+            n = sum(len(v) + 1 for v in sens.PROFILE_GRIDS.values())  # + the calibrated point of each
+            with _progress() as prog:
+                task = prog.add_task("profile points (each a refit of the calibration)", total=n)
+                res = sens.profiles(on_point=lambda: prog.advance(task))
+            paths += sens.write(res, out, "profile", sens.profile_figure)
+            payload["profile"] = res
+            t = Table(title="profiles: the calibration refitted at each value; worst calibration residual and predictions")
+            for col in ("parameter", "value", "worst calibration residual", *res["outputs"]):
+                t.add_column(col)
+            for prof in res["profiles"]:
+                for pt in sorted(prof["points"], key=lambda p: p["value"]):
+                    t.add_row(prof["parameter"], f"{pt['value']:.3g}{' (calibrated)' if pt['calibrated_value'] else ''}",
+                              f"{100 * pt['worst_calibration_residual']:.1f} %",
+                              *(f"{pt['predictions'].get(k, float('nan')):.0f}" for k in res["outputs"]))
             console.print(t)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)

@@ -14,9 +14,10 @@ Assumptions (stated in every result):
 from __future__ import annotations
 
 from sizno.atomistic.diffusion import ATTEMPT_FREQUENCY_HZ, arrhenius_D_m2_per_s, conductivity_ratio
-from sizno.data import read_toml
+from sizno.cell import paper_half_cell
 from sizno.errors import SiznoInputError
 from sizno.experiments import rate_test, run_half_cell
+from sizno.materials import named_material
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.observables import rate_capacity
 from sizno.units import celsius_to_kelvin
@@ -40,9 +41,9 @@ def parameter_set_for_barrier(barrier_eV: float, ref_barrier_eV: float, hop_leng
     return ParameterSet(reference_temperature_K=T_ref, entries=entries), sigma_ref, ratio
 
 
-def half_cell_temperature_C() -> float:
-    """The paper's half-cell test temperature [°C] from the cell's data file (60 °C)."""
-    return float(read_toml("cells/half-cell.toml")["Temperature [degC]"]["value"])
+def half_cell_temperature_C(material: str = "si-zno4") -> float:
+    """The paper's half-cell test temperature [°C], as the half cell of `material` has it (60 °C, cell data)."""
+    return paper_half_cell(named_material(material)).temperature_C
 
 
 def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: float, ref_hop_length_A: float,
@@ -53,7 +54,7 @@ def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: flo
     One temperature throughout: `temperature_C` (None = the paper's half-cell temperature from the cell
     data, 60 °C) sets D, the conductivity ratio reported, and the half cell that is simulated."""
     if temperature_C is None:
-        temperature_C = half_cell_temperature_C()
+        temperature_C = half_cell_temperature_C(material)
     temperature_C = float(temperature_C)
     out = {"barrier_eV": barrier_eV, "reference_barrier_eV": ref_barrier_eV, "hop_length_A": hop_length_A,
            "attempt_frequency_Hz": ATTEMPT_FREQUENCY_HZ, "dimensionality": 1, "material": material,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from sizno.errors import SiznoInputError
 from sizno.materials import Composite, load_phases, named_material
+from sizno.materials.registry import material_names
 
 if TYPE_CHECKING:
     from sizno.results import RunResult
@@ -141,7 +142,7 @@ def phase_state(result: "RunResult", state: str, cycle: int = 1, material: "str 
         raise SiznoInputError("result", f"a {result.metadata.get('cell')} run", "a half-cell run (run_half_cell)")
     material = material if material is not None else result.metadata.get("material")
     if material is None:
-        raise SiznoInputError("material", "not given and not in the result's metadata", "si, si-zno2, si-zno4, si-zno8")
+        raise SiznoInputError("material", "not given and not in the result's metadata", ", ".join(material_names()))
     if state == "pristine":
         st, name, cyc = result.step_state(1, "lithiation", at="start"), "a-Si", 0
     elif state == "lithiated":

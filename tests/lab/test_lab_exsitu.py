@@ -4,6 +4,8 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("pymatgen")  # the optional extra `structure`
+
 from sizno.errors import SiznoInputError
 from sizno.lab.exsitu import model_states, pristine_state, virtual_exsitu_pattern
 from sizno.structure.exsitu import MODEL_PHASES, SI_CAPACITY_LI_PER_SI, STATES, phase_state, phases_from_model_state

@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 
-from sizno.eis.geis import GEISSimulator
-from sizno.eis.model_impedance import default_frequencies_Hz
+from sizno.lab.geis import GEISSimulator
+from sizno.lab.model_spectrum import default_frequencies_Hz
 from sizno.models.parameters import load_parameter_set
 
 DEV = {"LixSi ionic conductivity, lithiated [S.m-1]": 0.01, "Network ionic conductivity [S.m-1]": 1.0,

@@ -8,24 +8,24 @@ from typing import Optional
 
 import typer
 
-from sizno.clitools import (STOPPED_EXIT_CODE, ForceOption, JsonOption, command_group, console,
+from sizno.clitools import (STOPPED_EXIT_CODE, atomistic_cross_check_setting, ForceOption, JsonOption, command_group, console,
                             err_console, may_use_old_option, output_file, output_folder, progress, renamed_option_error, summarised_rows, timestamp, write_json)
 from sizno.errors import RunInterrupted, SiznoInputError, SimulationFailed
 
 # Area commands live beside their packages; each module is imported only when its command runs
 # (or for its --help), so `sizno --help` stays fast.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "dspacing": ("sizno.structure.cli", "Which phase and plane give a lattice fringe of this spacing (or: d and 2θ of a plane)."),
-    "raman": ("sizno.structure.cli", "Which phase a Raman band belongs to (table with sources)."),
-    "xrd": ("sizno.structure.cli", "Powder XRD: patterns of phases, mixtures and electrode states; indexing of a measured pattern."),
-    "drt": ("sizno.eis.cli", "DRT of a spectrum or a series: peaks (τ, R, process), figures, a map for a series."),
-    "eis": ("sizno.eis.cli", "Impedance: model spectra (simulate), Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`)."),
-    "analyze": ("sizno.io.cli", "Read cycler files and report per-cycle capacity, CE, ICE, retention, voltages, dQ/dV."),
-    "atomistic": ("sizno.atomistic.cli", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening."),
-    "screen": ("sizno.atomistic.cli", "Additive oxide → interface barrier → conductivity → capacity at 5 A/g (as `sizno atomistic screen`)."),
-    "fit": ("sizno.fitting.cli", "Fit the model's free parameters to a user's voltage curves and capacities; write a parameter file."),
-    "study": ("sizno.lab.study.cli", "Design studies: sweeps on Dask into a resumable DuckDB store, sensitivity, bands, optimisation."),
-    "sensitivity": ("sizno.fitting.sensitivity_cli", "What controls each validation prediction (Morris) and what the calibration pins (Fisher)."),
+    "dspacing": ("sizno.commands.structure", "Which phase and plane give a lattice fringe of this spacing (or: d and 2θ of a plane)."),
+    "raman": ("sizno.commands.structure", "Which phase a Raman band belongs to (table with sources)."),
+    "xrd": ("sizno.commands.structure", "Powder XRD: patterns of phases, mixtures and electrode states; indexing of a measured pattern."),
+    "drt": ("sizno.commands.eis", "DRT of a spectrum or a series: peaks (τ, R, process), figures, a map for a series."),
+    "eis": ("sizno.commands.eis", "Impedance: model spectra (simulate), Kramers–Kronig check, equivalent-circuit fit (DRT: `sizno drt`)."),
+    "analyze": ("sizno.commands.analyze", "Read cycler files and report per-cycle capacity, CE, ICE, retention, voltages, dQ/dV."),
+    "atomistic": ("sizno.commands.atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening."),
+    "screen": ("sizno.commands.atomistic", "Additive oxide → interface barrier → conductivity → capacity at 5 A/g (as `sizno atomistic screen`)."),
+    "fit": ("sizno.commands.fit", "Fit the model's free parameters to a user's voltage curves and capacities; write a parameter file."),
+    "study": ("sizno.commands.study", "Design studies: sweeps on Dask into a resumable DuckDB store, sensitivity, bands, optimisation."),
+    "sensitivity": ("sizno.commands.sensitivity", "What controls each validation prediction (Morris) and what the calibration pins (Fisher)."),
 }
 
 app = command_group("sizno", "A virtual laboratory for Si-composite anodes in all-solid-state lithium batteries.",
@@ -300,7 +300,8 @@ def reproduce(
         if name not in AREAS:
             raise SiznoInputError("--only/--skip", f"unknown area '{name}'", ", ".join(AREAS))
     out = output_folder(out, "reproduce", force)
-    summary = run_reproduce(out, quick=quick, only=only, skip=skip, console=console)
+    summary = run_reproduce(out, quick=quick, only=only, skip=skip, console=console,
+                            atomistic_cross_check=atomistic_cross_check_setting())
     write_json(json_path, summary)
 
 

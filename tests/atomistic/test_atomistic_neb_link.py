@@ -5,7 +5,8 @@ import pytest
 
 pytest.importorskip("ase")
 
-from sizno.atomistic import link  # noqa: E402
+from sizno.atomistic import diffusion  # noqa: E402
+from sizno.lab import transport  # noqa: E402
 from sizno.atomistic.calculators import get_factory, parse_settings  # noqa: E402
 from sizno.atomistic.neb import run_neb  # noqa: E402
 from sizno.atomistic.relax import relax  # noqa: E402
@@ -93,23 +94,26 @@ def test_interface_energy_sign_and_area_scaling():
 
 
 def test_arrhenius_link():
-    D = link.arrhenius_D_m2_per_s(0.5, 300.0, 3.0)
-    assert D == pytest.approx(1e13 * 9e-20 / 2 * math.exp(-0.5 / (link.KB_EV_PER_K * 300)))
-    assert link.conductivity_ratio(0.5, 0.5, 333.0, 3.0, 3.0) == pytest.approx(1.0)
+    D = diffusion.arrhenius_D_m2_per_s(0.5, 300.0, 3.0)
+    assert D == pytest.approx(1e13 * 9e-20 / 2 * math.exp(-0.5 / (diffusion.KB_EV_PER_K * 300)))
+    assert diffusion.conductivity_ratio(0.5, 0.5, 333.0, 3.0, 3.0) == pytest.approx(1.0)
     # 0.1 eV lower barrier at 333 K: ~ 32x faster
-    assert link.conductivity_ratio(0.4, 0.5, 333.15, 3.0, 3.0) == pytest.approx(math.exp(0.1 / (link.KB_EV_PER_K * 333.15)))
+    assert diffusion.conductivity_ratio(0.4, 0.5, 333.15, 3.0, 3.0) == pytest.approx(math.exp(0.1 / (diffusion.KB_EV_PER_K * 333.15)))
 
 
 def test_cross_check_choice(monkeypatch):
-    from sizno.atomistic.reproduce import cross_check_calculators
+    from sizno.clitools import atomistic_cross_check_setting
+    from sizno.reproduce.atomistic import cross_check_calculators
 
-    monkeypatch.delenv("SIZNO_ATOMISTIC_CROSS_CHECK", raising=False)
     assert cross_check_calculators(quick=True) == []
     assert cross_check_calculators(quick=False) == ["sevennet"]
-    monkeypatch.setenv("SIZNO_ATOMISTIC_CROSS_CHECK", "none")
-    assert cross_check_calculators(quick=False) == []
+    assert cross_check_calculators(quick=False, requested=["none"]) == []
+    assert cross_check_calculators(quick=True, requested=["sevennet", " emt"]) == ["sevennet", "emt"]
+    # the documented environment variable is read by the commands only, then passed by name
+    monkeypatch.delenv("SIZNO_ATOMISTIC_CROSS_CHECK", raising=False)
+    assert atomistic_cross_check_setting() is None
     monkeypatch.setenv("SIZNO_ATOMISTIC_CROSS_CHECK", "sevennet, emt")
-    assert cross_check_calculators(quick=True) == ["sevennet", "emt"]
+    assert cross_check_calculators(quick=True, requested=atomistic_cross_check_setting()) == ["sevennet", "emt"]
 
 
 def test_torch_threads_override(monkeypatch):
@@ -124,31 +128,28 @@ def test_torch_threads_override(monkeypatch):
 def test_predict_capacity_one_temperature(monkeypatch):
     """D, the conductivity ratio, the scaled network conductivity and the simulated half cell all use one
     temperature: the one passed, or the half cell's own (60 °C) when none is."""
-    import sizno.experiments as ex
-    import sizno.results.observables as obs
-
     seen = []
 
     def fake_run(material, protocol, temperature_C=None, pset=None, **kw):
         seen.append(temperature_C)
         return "res"
 
-    monkeypatch.setattr(ex, "run_half_cell", fake_run)
-    monkeypatch.setattr(obs, "rate_capacity", lambda res, rate: 123.0)
-    assert link.half_cell_temperature_C() == pytest.approx(60.0)
+    monkeypatch.setattr(transport, "run_half_cell", fake_run)
+    monkeypatch.setattr(transport, "rate_capacity", lambda res, rate: 123.0)
+    assert transport.half_cell_temperature_C() == pytest.approx(60.0)
     for T_C in (None, 25.0):
-        out = link.predict_capacity(0.4, 0.5, 3.0, 3.0, temperature_C=T_C)
+        out = transport.predict_capacity(0.4, 0.5, 3.0, 3.0, temperature_C=T_C)
         want = 60.0 if T_C is None else T_C
         T_K = 273.15 + want
         assert out["temperature_C"] == pytest.approx(want)
         assert out["temperature_K"] == pytest.approx(T_K)
-        assert out["D_m2_per_s"] == pytest.approx(link.arrhenius_D_m2_per_s(0.4, T_K, 3.0))
-        assert out["conductivity_ratio_vs_ZnO"] == pytest.approx(math.exp(0.1 / (link.KB_EV_PER_K * T_K)))
+        assert out["D_m2_per_s"] == pytest.approx(diffusion.arrhenius_D_m2_per_s(0.4, T_K, 3.0))
+        assert out["conductivity_ratio_vs_ZnO"] == pytest.approx(math.exp(0.1 / (diffusion.KB_EV_PER_K * T_K)))
         if out["capacity_mAh_g"] is None:  # continuum model not calibrated in this checkout
             continue
         assert seen[-1] == pytest.approx(want)
         # the scaled parameter set gives the same ratio at the run temperature
         from sizno.models.parameters import load_parameter_set
 
-        base = load_parameter_set().at_temperature(T_K)[link.NETWORK_PARAMETER]
+        base = load_parameter_set().at_temperature(T_K)[transport.NETWORK_PARAMETER]
         assert out["network_conductivity_S_per_m"] / base == pytest.approx(out["conductivity_ratio_vs_ZnO"], rel=1e-9)

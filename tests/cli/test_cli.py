@@ -359,16 +359,24 @@ def test_reproduce_writes_the_areas_that_finished_when_stopped(tmp_path, monkeyp
     from rich.console import Console
 
     import sizno.reproduce.runner as rr
+    from sizno.reproduce.areas import AreaOutput
     from sizno.reproduce.records import Record
 
-    def first(out_dir, quick, console):
-        return [Record(id="a.one", quantity="q", unit="mAh/g", paper=1.0, model=1.1, role="validation")], []
+    class First:
+        name = "half-cell"
 
-    def second(out_dir, quick, console):
-        assert json.loads((out_dir / "summary.json").read_text())["areas_done"] == ["half-cell"]  # written as it came
-        raise KeyboardInterrupt
+        def run(self, out_dir, quick, console):
+            return AreaOutput([Record(id="a.one", quantity="q", unit="mAh/g", paper=1.0, model=1.1, role="validation")])
 
-    monkeypatch.setattr(rr, "_RUNNERS", {**rr._RUNNERS, "half-cell": first, "full-cell": second})
+    class Second:
+        name = "full-cell"
+
+        def run(self, out_dir, quick, console):
+            assert json.loads((out_dir / "summary.json").read_text())["areas_done"] == ["half-cell"]  # written as it came
+            raise KeyboardInterrupt
+
+    real = rr.paper_areas
+    monkeypatch.setattr(rr, "paper_areas", lambda cross_check=None: {**real(cross_check), "half-cell": First(), "full-cell": Second()})
     with pytest.raises(KeyboardInterrupt, match="stopped during full-cell; .*summary.json holds the 1 areas"):
         rr.reproduce(tmp_path, quick=True, only=["half-cell", "full-cell"], console=Console(file=open(os.devnull, "w")))
     data = json.loads((tmp_path / "summary.json").read_text())

@@ -83,7 +83,7 @@ def test_two_parameters_recovered(noisy_first_cycle, truth_pset, tmp_path):
 
 
 def _app() -> typer.Typer:
-    from sizno.fitting.cli import register
+    from sizno.commands.fit import register
 
     app = typer.Typer()
 
@@ -124,10 +124,10 @@ def test_cli_bad_input(noisy_first_cycle, tmp_path):
 
 def test_mounts_on_the_main_cli():
     from sizno import cli as main_cli
-    from sizno.fitting.cli import register
+    from sizno.commands.fit import register
 
     names = {c.name or c.callback.__name__ for c in main_cli.app.registered_commands}
-    if "fit" not in names:  # until sizno/cli.py lists sizno.fitting.cli in _mount_subapps
+    if "fit" not in names:  # until sizno/cli.py lists sizno.commands.fit in _mount_subapps
         register(main_cli.app)
     r = CliRunner().invoke(main_cli.app, ["fit", "--help"])
     assert r.exit_code == 0 and "--mass-mg" in r.output and "--parameters" in r.output

@@ -9,13 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from sizno.errors import SiznoInputError
-from sizno.structure.reproduce import reproduce_figures, reproduce_records
+from sizno.reproduce.structure import structure_figures, structure_records
 
 KNOWN_DISAGREEMENTS = {"xrd.Li13Si4.111_2theta", "dspacing.Si.111_nm.delithiated"}
 
 
 def test_records_have_the_agreed_shape(paper):
-    recs = reproduce_records()
+    recs = structure_records()
     keys = {"id", "quantity", "unit", "paper", "model", "relative_error", "role"}
     assert recs and all(set(r) == keys for r in recs)
     ids = [r["id"] for r in recs]
@@ -30,7 +30,7 @@ def test_records_have_the_agreed_shape(paper):
 
 
 def test_records_agree_except_the_known_disagreements():
-    for r in reproduce_records():
+    for r in structure_records():
         assert r["relative_error"] == pytest.approx((r["model"] - r["paper"]) / r["paper"])
         tol = 0.3 if r["unit"] == "deg" else 0.005
         if r["id"] in KNOWN_DISAGREEMENTS:
@@ -40,7 +40,7 @@ def test_records_agree_except_the_known_disagreements():
 
 
 def test_figures_are_written(tmp_path):
-    paths = reproduce_figures(tmp_path)
+    paths = structure_figures(tmp_path)
     assert [p.name for p in paths] == ["fig1b_xrd_pristine.png", "fig3a_xrd_exsitu.png"]
     for p in paths:
         assert p.stat().st_size > 10_000 and p.read_bytes()[:4] == b"\x89PNG"

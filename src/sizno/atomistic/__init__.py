@@ -3,6 +3,7 @@
 Light to import: torch, CHGNet and SevenNet load only when a calculator is asked for.
 Layers: `calculators` (any ASE calculator by name; CHGNet default, SevenNet cross-check),
 `builders` (Si(111) slabs, polar oxide slabs, heterostructures by supercell matching),
-`relax`, `interface` (interface energy), `neb` (climbing-image NEB), `paths` (the paper's three
-Li paths), `link` (barrier → Arrhenius → network conductivity → capacity at 5 A/g), `screen`.
+`relax`, `neb` (climbing-image NEB), `paths` and `workflows` (the paper's three Li paths, the
+interface channel), `diffusion` (barrier → Arrhenius D). A plain library: it runs no continuum model
+(`sizno.lab.transport` and `sizno.lab.screen` carry a barrier on to a capacity).
 """

@@ -29,7 +29,15 @@ RECONSTRUCTIONS = {  # name → native supercell (m, n) of the 1x1 cell
 
 
 def crystals() -> dict:
-    return read_toml("atomistic/crystals.toml")
+    """The bulk crystals the builders use (data/atomistic/crystals.toml), with the lattices of Si and ZnO
+    from data/structure/structures.toml: the one crystal-structure source of XRD and atomistics."""
+    data = read_toml("atomistic/crystals.toml")
+    xrd = read_toml("structure/structures.toml")
+    data["Si"].update(a_A=xrd["Si"]["lattice_A"]["a"], source=xrd["Si"]["source"])
+    zno = xrd["ZnO"]
+    u = next(s["frac"][2] for s in zno["sites"] if s["species"] == "O")  # O's z over Zn's at 0: wurtzite u
+    data["oxides"]["ZnO"].update(a_A=zno["lattice_A"]["a"], c_A=zno["lattice_A"]["c"], u=u, source=zno["source"])
+    return data
 
 
 def oxide_names() -> list[str]:

@@ -374,3 +374,16 @@ def _note_across_end(a, c, host, info) -> None:
     info["across_hop_lateral_A"] = float(np.hypot(d[0], d[1]))
     info["oxide_site_z_A"] = float(c.li_position[2])
     info["oxide_site_minus_channel_site_eV"] = float(c.energy_eV - a.energy_eV)
+
+
+def interface_channel(oxide: str, factory: CalculatorFactory, s: Settings, progress=lambda m: None,
+                      on_neb_step=None, require_across: bool = True) -> dict:
+    """The oxide's heterojunctions (every polar face x registry), the most stable one, and the Li barriers
+    along and across its interface channel."""
+    # every polar face x registry, quick or not (the paper's four heterojunctions for ZnO)
+    hjs = heterojunctions(factory, s, oxide, registries=list(builders.REGISTRIES), progress=progress)
+    best = hjs[0]
+    along, across, info = interface_barriers(best.atoms, factory, s, progress=progress, on_neb_step=on_neb_step,
+                                              require_across=require_across)
+    return {"oxide": oxide, "heterojunctions": [h.as_dict() for h in hjs], "most_stable": best.as_dict(),
+            "along": along, "across": across, "channel_info": info}

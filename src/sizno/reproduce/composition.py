@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sizno.materials.registry import material_names
 from sizno.reproduce.records import Record
 
-MATERIALS = ("si", "si-zno2", "si-zno4", "si-zno8")
+MATERIALS = material_names()  # the registry's entries: the paper's four materials
 
 
 def composition_records() -> list[Record]:

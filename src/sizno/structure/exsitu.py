@@ -1,8 +1,7 @@
-"""Virtual ex-situ XRD: the electrochemical model's state of an electrode turned into phases and a pattern.
+"""Ex-situ phases of an electrode from the electrochemical model's state (a mass balance; runs no model).
 
-The half-cell model (`sizno.models.dense_anode`, run by `sizno.experiments.runner.run_half_cell`
-on the first-cycle protocol, repeated for later cycles) gives x-averaged states at the end of
-each step (`RunResult.step_state`): the amorphous fraction s of the Si, the Li in the amorphous
+A half-cell run (`sizno.lab.exsitu` runs it) gives x-averaged states at the end of each step
+(`RunResult.step_state`): the amorphous fraction s of the Si, the Li in the amorphous
 Si (mobile c, trapped tr, cut off with cracked Si li_iso; all per Si capacity, 3.75 Li per Si),
 the ZnO conversion chi and the LiZn fraction y (per initial ZnO). Per gram of pristine composite
 (Si and ZnO mass fractions from ``sizno.materials.named_material``), with n_Si, n_ZnO its moles:
@@ -31,17 +30,16 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from sizno.errors import SiznoInputError
+from sizno.materials import Composite, load_phases, named_material
+from sizno.materials.registry import material_names
 
 if TYPE_CHECKING:
-    from sizno.materials import Composite
-    from sizno.models.parameters import ParameterSet
     from sizno.results import RunResult
 
 MODEL_PHASES = ("c-Si", "a-Si", "a-LixSi", "ZnO", "Zn", "LiZn", "Li2O")
 STATES = ("pristine", "lithiated", "delithiated", "cycled")
 SI_CAPACITY_LI_PER_SI = 3.75  # the model's unit of Li: 3.75 Li per Si
 MIN_MASS_FRACTION = 1e-9  # phases below this are round-off of a finished reaction (chi = 1 - 1e-14)
-PROTOCOL = "first-cycle"  # the model's protocol for every state (repeated for cycle N)
 
 # x-averaged model states the phases are built from (RunResult time-series/cycle-table columns)
 STATE_KEYS = ("amorphous_fraction", "mobile_lithium_fraction", "trapped_lithium_fraction",
@@ -74,28 +72,25 @@ class ElectrodeState:
 
 
 def _molar_masses() -> dict[str, float]:
-    from sizno.materials import load_phases
-
     ph = load_phases().phases
     M = {k: ph[k].molar_mass_g_per_mol for k in ("Si", "ZnO", "Zn", "LiZn", "Li2O")}
     M["Li"] = M["LiZn"] - M["Zn"]
     return M
 
 
-def _composite(material: "str | Composite") -> "Composite":
-    from sizno.materials import named_material
-
+def composite_of(material: str | Composite) -> Composite:
+    """The composite of a registry name, or the composite itself."""
     return named_material(material) if isinstance(material, str) else material
 
 
-def _check_state(state: str, cycle: int) -> None:
+def check_state(state: str, cycle: int) -> None:
     if state not in STATES:
         raise SiznoInputError("state", f"unknown state '{state}'", ", ".join(STATES))
     if isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1:
         raise SiznoInputError("cycles", f"got {cycle}", "an integer >= 1")
 
 
-def phases_from_model_state(material: "str | Composite", model_state: dict[str, float], amorphous_name: str,
+def phases_from_model_state(material: str | Composite, model_state: dict[str, float], amorphous_name: str,
                             state: str = "", cycle: int = 0, source: str = "") -> ElectrodeState:
     """Mass balance per gram of composite: x-averaged model states (``STATE_KEYS``) -> phases."""
     if amorphous_name not in ("a-Si", "a-LixSi"):
@@ -103,7 +98,7 @@ def phases_from_model_state(material: "str | Composite", model_state: dict[str, 
     missing = [k for k in STATE_KEYS if k not in model_state or not math.isfinite(model_state[k])]
     if missing:
         raise SiznoInputError("model state", f"missing or not finite: {', '.join(missing)}", ", ".join(STATE_KEYS))
-    comp = _composite(material)
+    comp = composite_of(material)
     M = _molar_masses()
     clip = lambda v, hi=math.inf: min(max(float(v), 0.0), hi)  # noqa: E731  (solver round-off)
     s = clip(model_state["amorphous_fraction"], 1.0)
@@ -142,12 +137,12 @@ def phases_from_model_state(material: "str | Composite", model_state: dict[str, 
 def phase_state(result: "RunResult", state: str, cycle: int = 1, material: "str | Composite | None" = None) -> ElectrodeState:
     """Phases of a half-cell run's electrode: 'pristine' (start of the run), 'lithiated' (end of
     the lithiation of `cycle`), 'delithiated' or 'cycled' (end of the delithiation of `cycle`)."""
-    _check_state(state, cycle)
+    check_state(state, cycle)
     if result.metadata.get("cell", "half cell") != "half cell":
         raise SiznoInputError("result", f"a {result.metadata.get('cell')} run", "a half-cell run (run_half_cell)")
     material = material if material is not None else result.metadata.get("material")
     if material is None:
-        raise SiznoInputError("material", "not given and not in the result's metadata", "si, si-zno2, si-zno4, si-zno8")
+        raise SiznoInputError("material", "not given and not in the result's metadata", ", ".join(material_names()))
     if state == "pristine":
         st, name, cyc = result.step_state(1, "lithiation", at="start"), "a-Si", 0
     elif state == "lithiated":
@@ -157,57 +152,3 @@ def phase_state(result: "RunResult", state: str, cycle: int = 1, material: "str 
     mesh = result.metadata.get("mesh_points")
     src = f"model: {result.metadata.get('protocol', '?')} run, mesh {mesh}"
     return phases_from_model_state(material, st, name, state, cyc, src)
-
-
-def pristine_state(material: "str | Composite", pset: "ParameterSet | None" = None) -> ElectrodeState:
-    """The pristine electrode from the model's initial conditions (no simulation needed)."""
-    from sizno.cell import paper_half_cell
-    from sizno.models.build import half_cell_parameter_values
-
-    comp = _composite(material)
-    vals = half_cell_parameter_values(paper_half_cell(comp), pset)
-    s0 = float(vals["Initial amorphous fraction [-]"])
-    st = dict.fromkeys(STATE_KEYS, 0.0)
-    st.update(amorphous_fraction=s0, mobile_lithium_fraction=s0 * float(vals["Initial amorphous Li filling [-]"]))
-    return phases_from_model_state(comp, st, "a-Si", "pristine", 0, "model: initial conditions")
-
-
-def model_states(material: "str | Composite", states: tuple[str, ...] = ("pristine", "lithiated", "delithiated"),
-                 cycles: int = 1, quick: bool = False, pset: "ParameterSet | None" = None) -> dict[str, ElectrodeState]:
-    """{state: ElectrodeState} of the paper's half cell of `material`, from one model run of the
-    first-cycle protocol repeated `cycles` times (no run if only 'pristine' is asked for).
-    'lithiated' / 'delithiated' / 'cycled' are taken at cycle `cycles`. `quick`: coarse mesh."""
-    for s in states:
-        _check_state(s, cycles)
-    comp = _composite(material)
-    out = {s: pristine_state(comp, pset) for s in states if s == "pristine"}
-    if any(s != "pristine" for s in states):
-        from sizno.experiments.protocols import load_protocol
-        from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_half_cell
-
-        res = run_half_cell(comp, load_protocol(PROTOCOL).with_repeat(cycles), pset=pset,
-                            mesh_points=QUICK_MESH_POINTS if quick else DEFAULT_MESH_POINTS)
-        for s in states:
-            if s != "pristine":
-                out[s] = phase_state(res, s, cycles, comp)
-    return {s: out[s] for s in states}
-
-
-def virtual_exsitu_pattern(
-    material: str = "si-zno4",
-    state: str = "pristine",
-    fractions: dict[str, float] | None = None,
-    cycles: int = 1,
-    quick: bool = False,
-    **pattern_kwargs,
-):
-    """Powder pattern of an electrode state: of ``fractions`` when given (any {phase: mass
-    fraction}), else of the model's phases (``model_states``). Extra keywords go to
-    ``xrd.mixture_pattern``."""
-    from sizno.structure.xrd import mixture_pattern
-
-    if fractions is None:
-        fractions = model_states(material, (state,), cycles, quick)[state].mass_fractions
-    label = f"{material} {state}" + (f" (cycle {cycles})" if state != "pristine" and cycles > 1 else "")
-    pattern_kwargs.setdefault("label", label)
-    return mixture_pattern(fractions, **pattern_kwargs)

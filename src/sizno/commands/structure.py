@@ -75,7 +75,7 @@ def xrd_pattern(
         raise SiznoInputError("pattern", "give exactly one of --phase, --fractions, --material", "--phase Si | --fractions c-Si=0.9,ZnO=0.1 | --material si-zno4 --state lithiated")
     model = None
     if material:
-        from sizno.structure.exsitu import model_states
+        from sizno.lab.exsitu import model_states
 
         model = model_states(material, (state,), cycle, quick)[state]
         fr = model.mass_fractions

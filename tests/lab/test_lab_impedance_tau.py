@@ -4,9 +4,11 @@ and the DRT of the simulated spectrum (measured band only) puts its peaks at tho
 import numpy as np
 import pytest
 
-from sizno.eis.geis import GEISSimulator
-from sizno.eis.model_impedance import EPS0_F_PER_M, MEASURED_BAND_HZ, default_frequencies_Hz, load_capacitances
-from test_eis_model_impedance import _pset
+from sizno.lab.geis import GEISSimulator
+from sizno.lab.capacitances import load_capacitances
+from sizno.lab.model_spectrum import MEASURED_BAND_HZ, default_frequencies_Hz
+from sizno.units import VACUUM_PERMITTIVITY_F_PER_M as EPS0_F_PER_M
+from test_lab_impedance import _pset
 
 MESH = 15
 F = default_frequencies_Hz()

@@ -4,17 +4,11 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("pymatgen")  # the optional extra `structure`
+
 from sizno.errors import SiznoInputError
-from sizno.structure.exsitu import (
-    MODEL_PHASES,
-    SI_CAPACITY_LI_PER_SI,
-    STATES,
-    model_states,
-    phase_state,
-    phases_from_model_state,
-    pristine_state,
-    virtual_exsitu_pattern,
-)
+from sizno.lab.exsitu import model_states, pristine_state, virtual_exsitu_pattern
+from sizno.structure.exsitu import MODEL_PHASES, SI_CAPACITY_LI_PER_SI, STATES, phase_state, phases_from_model_state
 from sizno.structure.indexing import index_pattern
 
 MESH = 12  # the runner's quick mesh: a first-cycle run takes a few seconds

@@ -1,4 +1,4 @@
-"""The paper's Fig. 4g–l from the model: simulated in-situ GEIS at 0.2 A/g, its DRT, and records.
+"""The Impedance area of `sizno reproduce`, the paper's Fig. 4g–l from the model: simulated in-situ GEIS at 0.2 A/g, its DRT, and records.
 
 Every number here is *validation*: the model and its capacitances are never tuned to the paper's
 DRT statements. Two ways of naming a DRT peak are kept apart:
@@ -19,17 +19,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import matplotlib
 
-from sizno.eis.geis import STEPS, GEISSeries, GEISSimulator
-from sizno.eis.series import DRTSeries
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from sizno.data import read_toml  # noqa: E402
+from sizno.eis.plots import contour_figure  # noqa: E402
+from sizno.eis.series import DRTSeries  # noqa: E402
+from sizno.lab.geis import STEPS, GEISSeries, GEISSimulator  # noqa: E402
+from sizno.models.parameters import ParameterSet  # noqa: E402
 
 PROCESSES = ("electrolyte", "sei", "charge_transfer")
-# which model part is the paper's process (model_impedance time constants)
+# which model part is the paper's process (sizno.lab.impedance time constants)
 MODEL_PART = {"electrolyte": "pellet_grain_boundary", "sei": "sei", "charge_transfer": "charge_transfer"}
 MODEL_RESISTANCE = {"electrolyte": "pellet", "sei": "sei", "charge_transfer": "charge_transfer"}
 CURRENT_A_PER_G = 0.2
@@ -38,6 +44,8 @@ CYCLES_LATER = 5  # "after K cycles": spectra along cycle K + 1
 
 @dataclass
 class Campaign:
+    """The simulated GEIS series of this area and their DRTs, keyed by (material, step, cycle)."""
+
     series: dict[tuple[str, str, int], GEISSeries]  # (material, step, cycle)
     drt: dict[tuple[str, str, int], DRTSeries]
     quick: bool
@@ -48,12 +56,10 @@ class Campaign:
 
 def _paper() -> dict[str, Any]:
     """The [drt] table of data/reference/paper-values.toml (validation statements and windows)."""
-    from sizno.data import read_toml
-
     return read_toml("reference/paper-values.toml").get("drt", {})
 
 
-def run_campaign(quick: bool = True, pset=None) -> Campaign:
+def run_campaign(quick: bool = True, pset: ParameterSet | None = None) -> Campaign:
     """Si and Si–ZnO4: first lithiation/delithiation at 0.2 A/g, and cycle K+1 for Si–ZnO4."""
     mesh = 15 if quick else 30
     n = 6 if quick else 16  # quick: 6 states per step (reproduce --quick under a minute)
@@ -72,11 +78,6 @@ def run_campaign(quick: bool = True, pset=None) -> Campaign:
                 drts[(mat, step, cyc)] = s.drt()
                 reach[(mat, step, cyc)] = sim.lin.tau_reach_s(s.spectra[len(s) // 2].point)
     return Campaign(series, drts, quick, later, reach)
-
-
-@lru_cache(maxsize=2)
-def _cached_campaign(quick: bool) -> Campaign:
-    return run_campaign(quick)
 
 
 def _physical_peak(result, tau_model: float, factor: float = 3.0):
@@ -133,6 +134,7 @@ def _trend(r: np.ndarray, threshold: float = 0.10) -> tuple[str, float]:
 
 
 def records_from_campaign(c: Campaign) -> list[dict]:
+    """Summary records (id, quantity, unit, paper, model, role, note) of the Fig. 4 analogues."""
     paper = _paper()
     windows = paper.get("tau_s", {"electrolyte": [1e-6, 1e-5], "sei": [1e-4, 1e-3], "charge_transfer": [1e-3, 1e-1]})
     out: list[dict] = []
@@ -218,25 +220,8 @@ def records_from_campaign(c: Campaign) -> list[dict]:
     return out
 
 
-def reproduce_records(quick: bool = True) -> list[dict]:
-    """Summary records (id, quantity, unit, paper, model, role, note) for the Fig. 4 analogues."""
-    return records_from_campaign(_cached_campaign(bool(quick)))
-
-
-# ---------------------------------------------------------------------------- figures
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def figures_from_campaign(c: Campaign, out_dir: Path) -> list[Path]:
-    from sizno.eis.plots import contour_figure
-
-    plt = _plt()
+    """Fig. 4g–l analogues (Nyquist series, DRT curves, contour map, resistances) for Si and Si–ZnO4."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -275,8 +260,3 @@ def figures_from_campaign(c: Campaign, out_dir: Path) -> list[Path]:
         paths.append(p)
         paths.append(contour_figure(d, out_dir / f"{stem}_drt_map.png"))
     return paths
-
-
-def reproduce_figures(out_dir: Path, quick: bool = True) -> list[Path]:
-    """Fig. 4g–l analogues (Nyquist series, DRT curves, contour map, resistances) for Si and Si–ZnO4."""
-    return figures_from_campaign(_cached_campaign(bool(quick)), Path(out_dir))

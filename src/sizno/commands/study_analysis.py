@@ -10,7 +10,7 @@ from rich.table import Table
 
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_file, write_json
 from sizno.errors import SiznoInputError
-from sizno.lab.study.cli import RetryOption, SchedulerOption, StoreOption, WorkersOption, _existing_store, _store_path
+from sizno.commands.study import RetryOption, SchedulerOption, StoreOption, WorkersOption, _existing_store, _store_path
 
 RecordOption = typer.Option(None, "--record", help="Record to analyse (repeatable); default: every record of the design.")
 

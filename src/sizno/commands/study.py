@@ -140,6 +140,6 @@ def register(app: typer.Typer) -> None:
         err_console.print("wrote " + ", ".join(map(str, paths)), style="dim")
         write_json(json_path, {"files": [str(p) for p in paths]})
 
-    from sizno.lab.study import cli_analysis
+    from sizno.commands import study_analysis
 
-    cli_analysis.register(study)
+    study_analysis.register(study)

@@ -1,4 +1,4 @@
-"""``sizno reproduce`` records and figures of the Structure area.
+"""The Structure area of ``sizno reproduce``: records and figures.
 
 Records compare the paper's XRD peak positions (Cu Kα) and HRTEM fringe spacings with the
 model's, for the phase and plane the paper names:
@@ -19,6 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sizno.data import read_toml
+from sizno.lab.exsitu import model_states, virtual_exsitu_pattern
+from sizno.structure.dspacing import plane_spacing
+from sizno.structure.plots import plot_stack
 
 _PHASE_NAMES = {"si": "Si", "zno": "ZnO", "li13si4": "Li13Si4", "zn": "Zn", "lizn": "LiZn"}
 
@@ -61,10 +64,8 @@ def _parse_fringe_key(key: str) -> tuple[str, str, str]:
     return phase.strip(), hkl.strip(), suffix
 
 
-def reproduce_records() -> list[dict]:
+def structure_records() -> list[dict]:
     """Paper vs model: XRD 2θ of every plane the paper names, and every HRTEM fringe spacing."""
-    from sizno.structure.dspacing import plane_spacing
-
     ref = read_toml("reference/paper-values.toml")
     out: list[dict] = []
     xrd = ref.get("xrd", {})
@@ -96,13 +97,10 @@ def reproduce_records() -> list[dict]:
     return out
 
 
-def reproduce_figures(out_dir: Path, quick: bool = False) -> list[Path]:
+def structure_figures(out_dir: Path, quick: bool = False) -> list[Path]:
     """Fig. 1b analogue (pristine Si and Si–ZnOx) and Fig. 3a analogue (Si–ZnO4 ex-situ), with the
     phases from the half-cell model: pristine from its initial state, lithiated / delithiated from
     one first-cycle run (``quick``: coarse mesh)."""
-    from sizno.structure.exsitu import model_states, virtual_exsitu_pattern
-    from sizno.structure.plots import plot_stack
-
     out_dir = Path(out_dir)
     ref = read_toml("reference/paper-values.toml").get("xrd", {})
     pristine = [

@@ -2,7 +2,7 @@
 
 The protocol (symmetric CC cycles at `current_A_per_g`, as the paper's 0.2 A/g GEIS) is run once on
 the model with PyBaMM; the spectrum at each chosen state is the linearisation of the same model at
-that state under the step's DC current (`sizno.eis.model_impedance`). Cycle K+1's steps give the
+that state under the step's DC current (`sizno.lab.impedance`). Cycle K+1's steps give the
 spectra "after K cycles".
 
 State of charge here is the lithiation degree along the cycle: during lithiation the fraction of
@@ -18,8 +18,13 @@ import numpy as np
 import pybamm
 
 from sizno.cell import paper_half_cell
-from sizno.eis.model_impedance import LinearisedHalfCell, ModelSpectrum, default_frequencies_Hz, load_capacitances
+from sizno.eis.series import DRTSeries, drt_series
 from sizno.errors import SiznoInputError
+from sizno.experiments.protocols import Protocol, load_protocol
+from sizno.experiments.runner import build_simulation
+from sizno.lab.capacitances import load_capacitances
+from sizno.lab.impedance import LinearisedHalfCell
+from sizno.lab.model_spectrum import ModelSpectrum, default_frequencies_Hz
 from sizno.materials import named_material
 from sizno.models.parameters import ParameterSet
 
@@ -48,10 +53,8 @@ class GEISSeries:
     def impedance_spectra(self):
         return [s.spectrum(name=f"{self.material} {self.step} c{self.cycle} {100 * p:.0f}%") for s, p in zip(self.spectra, self.progress)]
 
-    def drt(self, settings=None, windows=None, tolerance_decades: float = 0.0):
+    def drt(self, settings=None, windows=None, tolerance_decades: float = 0.0) -> DRTSeries:
         """The existing DRT (sizno.eis.drt_series) of every simulated spectrum; state = % of step charge."""
-        from sizno.eis.series import drt_series
-
         return drt_series(self.impedance_spectra(), settings, state=100 * self.progress,
                           state_label=f"{self.step} progress [% of step charge]", windows=windows,
                           tolerance_decades=tolerance_decades)
@@ -70,9 +73,8 @@ class GEISSeries:
         }
 
 
-def cycling_protocol(current_A_per_g: float = 0.2, cycles: int = 1):
-    from sizno.experiments.protocols import load_protocol
-
+def cycling_protocol(current_A_per_g: float = 0.2, cycles: int = 1) -> Protocol:
+    """The first-cycle protocol at `current_A_per_g`, repeated `cycles` times (GEIS's CC cycles)."""
     if cycles < 1:
         raise SiznoInputError("cycle", f"{cycles}", ">= 1")
     return load_protocol("first-cycle").with_current(current_A_per_g).with_repeat(cycles)
@@ -92,8 +94,6 @@ class GEISSimulator:
         self._solutions: dict[int, pybamm.Solution] = {}
 
     def solution(self, cycles: int) -> pybamm.Solution:
-        from sizno.experiments.runner import build_simulation
-
         if cycles not in self._solutions:
             sim = build_simulation(self.cell, cycling_protocol(self.current_A_per_g, cycles), self.pset, self.mesh_points)
             try:

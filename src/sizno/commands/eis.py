@@ -215,8 +215,8 @@ def simulate_command(
     json_path: Optional[Path] = JsonOption,
 ):
     """Model impedance: linearised half-cell model + parallel capacitances, at one state or as a GEIS series."""
-    from sizno.eis.geis import STEPS, GEISSimulator
-    from sizno.eis.model_impedance import default_frequencies_Hz
+    from sizno.lab.geis import STEPS, GEISSimulator
+    from sizno.lab.model_spectrum import default_frequencies_Hz
 
     if (state_of_charge is None) == (series is None):
         raise SiznoInputError("--state-of-charge / --series", "give exactly one", "--state-of-charge 0.5 or --series 10")

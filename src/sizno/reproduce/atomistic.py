@@ -1,43 +1,33 @@
-"""Records dft.* for `sizno reproduce`: the paper's DFT numbers (validation only) against CHGNet results."""
+"""The Atomistic area of `sizno reproduce`: records dft.* (the paper's DFT numbers, validation only)
+against CHGNet results, and the NEB profile figures."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Sequence
 
+from sizno.atomistic.calculators import get_factory
+from sizno.atomistic.neb import write_neb
+from sizno.atomistic.workflows import Settings, interface_channel, si111_barrier
 from sizno.data import read_toml
-
-_LAST: dict = {}
 
 
 def _paper() -> dict:
-    try:
-        return read_toml("reference/paper-values.toml")["dft"]
-    except Exception:  # pragma: no cover - reference file lives elsewhere in some checkouts
-        import tomllib
-
-        p = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "paper-values.toml"
-        return tomllib.loads(p.read_text())["dft"] if p.exists() else {}
+    """The [dft] table of data/reference/paper-values.toml."""
+    return read_toml("reference/paper-values.toml")["dft"]
 
 
-def cross_check_calculators(quick: bool) -> list[str]:
-    """Second potentials run beside CHGNet: $SIZNO_ATOMISTIC_CROSS_CHECK (comma list, 'none' for none);
-    default SevenNet in full runs, none in --quick runs (SevenNet is ~3x slower than CHGNet on the CPU)."""
-    import os
-
-    v = os.environ.get("SIZNO_ATOMISTIC_CROSS_CHECK")
-    if v is None:
-        v = "" if quick else "sevennet"
-    return [x.strip() for x in v.split(",") if x.strip() and x.strip().lower() != "none"]
+def cross_check_calculators(quick: bool, requested: Sequence[str] | None = None) -> list[str]:
+    """Second potentials run beside CHGNet: `requested` (names; 'none' for none), else SevenNet in full
+    runs and none in --quick runs (SevenNet is ~3x slower than CHGNet on the CPU)."""
+    if requested is None:
+        requested = [] if quick else ["sevennet"]
+    return [x.strip() for x in requested if x.strip() and x.strip().lower() != "none"]
 
 
 def run_one(name: str, quick: bool, progress=lambda m: None) -> dict:
     """The paper's three Li paths and four heterojunctions with one calculator."""
-    import time
-
-    from sizno.atomistic.calculators import get_factory
-    from sizno.atomistic.screen import interface_channel
-    from sizno.atomistic.workflows import Settings, si111_barrier
-
     s = Settings(quick=quick)
     f = get_factory(name).load()
     t0 = time.perf_counter()
@@ -49,17 +39,16 @@ def run_one(name: str, quick: bool, progress=lambda m: None) -> dict:
             "seconds": {"si111": t1 - t0, "interface": t2 - t1}}
 
 
-def run_all(quick: bool, progress=lambda m: None) -> dict:
+def run_all(quick: bool, cross_check: Sequence[str] | None = None, progress=lambda m: None) -> dict:
+    """CHGNet's run (`run_one`) with each cross-check calculator's beside it under "cross_check"."""
     r = run_one("chgnet", quick, progress)
     r["cross_check"] = {}
-    for name in cross_check_calculators(quick):
+    for name in cross_check_calculators(quick, cross_check):
         try:
             r["cross_check"][name] = run_one(name, quick, progress)
         except Exception as exc:  # the cross-check never hides CHGNet's records; its failure is stated
             r["cross_check"][name] = {"error": f"{type(exc).__name__}: {exc}"}
-    _LAST.clear()
-    _LAST.update(r)
-    return _LAST
+    return r
 
 
 def _neb_conv(neb, chain: bool = False) -> str:
@@ -100,8 +89,8 @@ def _cell_iface(best: dict, settings: dict) -> str:
             f"{best['registry']} registry (the most stable), {best['n_atoms']} + 1 Li atoms, {settings['vacuum_A']:g} A vacuum")
 
 
-def reproduce_records(quick: bool) -> list[dict]:
-    r = run_all(quick)
+def atomistic_records(r: dict) -> list[dict]:
+    """The four dft.* records from a `run_all` result."""
     paper = _paper()
     pot = r["calculator"]
     st = r["settings"]
@@ -172,15 +161,12 @@ def _iface_note(pot: str, ch: dict, st: dict, r: dict) -> str:
               "its unit may be J/m^2; universal potential: a trend, not DFT")
 
 
-def reproduce_figures(out_dir) -> list[Path]:
-    from sizno.atomistic.neb import write_neb
-
+def atomistic_figures(r: dict, out_dir: Path) -> list[Path]:
+    """The NEB energy profiles (PNG, with the images as extxyz) of the three paths of a `run_all` result."""
     out = Path(out_dir)
-    if not _LAST:
-        run_all(quick=True)
     figs = []
-    for stem, neb in (("dft_li_si111", _LAST["si111"]), ("dft_li_along_channel", _LAST["channel"]["along"]),
-                      ("dft_li_across_channel", _LAST["channel"]["across"])):
+    for stem, neb in (("dft_li_si111", r["si111"]), ("dft_li_along_channel", r["channel"]["along"]),
+                      ("dft_li_across_channel", r["channel"]["across"])):
         p = write_neb(neb, out, stem)
         figs.append(Path(p["profile_png"]))
     return figs

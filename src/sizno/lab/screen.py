@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from sizno.atomistic import builders, link
+from sizno.atomistic import builders
 from sizno.atomistic.calculators import CalculatorFactory
-from sizno.atomistic.workflows import Settings, heterojunctions, interface_barriers
-
-
-def interface_channel(oxide: str, factory: CalculatorFactory, s: Settings, progress=lambda m: None,
-                      on_neb_step=None, require_across: bool = True) -> dict:
-    # every polar face x registry, quick or not (the paper's four heterojunctions for ZnO)
-    hjs = heterojunctions(factory, s, oxide, registries=list(builders.REGISTRIES), progress=progress)
-    best = hjs[0]
-    along, across, info = interface_barriers(best.atoms, factory, s, progress=progress, on_neb_step=on_neb_step,
-                                              require_across=require_across)
-    return {"oxide": oxide, "heterojunctions": [h.as_dict() for h in hjs], "most_stable": best.as_dict(),
-            "along": along, "across": across, "channel_info": info}
+from sizno.atomistic.workflows import Settings, interface_channel
+from sizno.errors import SiznoInputError
+from sizno.lab.transport import predict_capacity
 
 
 def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_per_g: float = 5.0,
            progress=lambda m: None, on_neb_step=None, with_capacity: bool = True, on_row=None) -> list[dict]:
     """Each oxide's along-channel barrier; ZnO is always computed as the reference of the ratio.
     `on_row(row)` is called with each oxide's row as soon as it is known (partial results)."""
-    from sizno.errors import SiznoInputError
-
     known = builders.oxide_names()
     for o in oxides:
         if o not in known:
@@ -47,7 +36,7 @@ def screen(oxides: list[str], factory: CalculatorFactory, s: Settings, rate_A_pe
                "across_note": r["channel_info"].get("across_error", ""),
                "hop_length_A": nb.hop_length_A, "neb_converged": nb.converged, "warnings": nb.warnings}
         if with_capacity:
-            row.update(link.predict_capacity(nb.barrier_eV, ref.barrier_eV, nb.hop_length_A, ref.hop_length_A,
+            row.update(predict_capacity(nb.barrier_eV, ref.barrier_eV, nb.hop_length_A, ref.hop_length_A,
                                              rate_A_per_g=rate_A_per_g))
         row["assumptions"] = ("D = nu a^2/(2d) exp(-Ea/kT), nu = 1e13 Hz, a = NEB hop length, d = 1; the calibrated "
                               "Si-ZnO network conductivity scaled by D_X/D_ZnO; same composite (Si-ZnO4 recipe, same "

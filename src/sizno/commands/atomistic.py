@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from sizno.clitools import (ForceOption, JsonOption, command_group, console, err_console, output_file, output_folder,
+from sizno.clitools import (ForceOption, atomistic_cross_check_setting, JsonOption, command_group, console, err_console, output_file, output_folder,
                             progress, write_json)
 
 atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
@@ -171,7 +171,7 @@ def neb(
             r, info = si111_barrier(f, s, progress=msg, on_neb_step=step)
             results.append(("si111", r, info))
         if path in ("along", "across", "all"):
-            from sizno.atomistic.screen import interface_channel
+            from sizno.atomistic.workflows import interface_channel
 
             ch = interface_channel(oxide, f, s, progress=msg, on_neb_step=step, require_across=path != "along")
             for p in ("along", "across"):
@@ -198,7 +198,7 @@ def screen(
     """Additive oxide → interface channel barrier → Arrhenius D → network conductivity → capacity at 5 A/g."""
     from rich.table import Table
 
-    from sizno.atomistic.screen import screen as run_screen
+    from sizno.lab.screen import screen as run_screen
     from sizno.atomistic.workflows import Settings
 
     f = _factory(calculator, calc_setting)
@@ -240,15 +240,11 @@ def records(
     json_path: Optional[Path] = JsonOption,
 ):
     """The four dft.* records of `sizno reproduce` (CHGNet), with a second potential's numbers beside them."""
-    import os
-
     from rich.table import Table
 
-    from sizno.atomistic.reproduce import reproduce_records
+    from sizno.reproduce.atomistic import atomistic_records, run_all
 
-    if cross_check:
-        os.environ["SIZNO_ATOMISTIC_CROSS_CHECK"] = ",".join(cross_check)
-    recs = reproduce_records(quick)
+    recs = atomistic_records(run_all(quick, cross_check or atomistic_cross_check_setting()))
     t = Table(title="atomistic records")
     for c in ("id", "paper", "model", "unit"):
         t.add_column(c)

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-import sizno.eis.reproduce as rep
-from test_eis_model_impedance import _pset
+import sizno.reproduce.impedance as rep
+from test_lab_impedance import _pset
 
 
 @pytest.fixture(scope="module")

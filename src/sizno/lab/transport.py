@@ -13,31 +13,22 @@ Assumptions (stated in every result):
 
 from __future__ import annotations
 
-import math
+from sizno.atomistic.diffusion import ATTEMPT_FREQUENCY_HZ, arrhenius_D_m2_per_s, conductivity_ratio
+from sizno.cell import paper_half_cell
+from sizno.errors import SiznoInputError
+from sizno.experiments import rate_test, run_half_cell
+from sizno.materials import named_material
+from sizno.models.parameters import ParameterSet, load_parameter_set
+from sizno.results.observables import rate_capacity
+from sizno.units import celsius_to_kelvin
 
-KB_EV_PER_K = 8.617333262e-5
-ATTEMPT_FREQUENCY_HZ = 1.0e13
 NETWORK_PARAMETER = "Network ionic conductivity [S.m-1]"
 
 
-def arrhenius_D_m2_per_s(barrier_eV: float, temperature_K: float, hop_length_A: float,
-                         attempt_frequency_Hz: float = ATTEMPT_FREQUENCY_HZ, dimensionality: int = 1) -> float:
-    """Hopping diffusion coefficient [m^2/s]."""
-    a = hop_length_A * 1e-10
-    return attempt_frequency_Hz * a * a / (2 * dimensionality) * math.exp(-barrier_eV / (KB_EV_PER_K * temperature_K))
-
-
-def conductivity_ratio(barrier_eV: float, ref_barrier_eV: float, temperature_K: float,
-                       hop_length_A: float, ref_hop_length_A: float) -> float:
-    return (arrhenius_D_m2_per_s(barrier_eV, temperature_K, hop_length_A)
-            / arrhenius_D_m2_per_s(ref_barrier_eV, temperature_K, ref_hop_length_A))
-
-
 def parameter_set_for_barrier(barrier_eV: float, ref_barrier_eV: float, hop_length_A: float,
-                              ref_hop_length_A: float, pset=None):
+                              ref_hop_length_A: float, pset: ParameterSet | None = None
+                              ) -> tuple[ParameterSet, float, float]:
     """The calibrated parameter set with the network conductivity scaled for an additive with this barrier."""
-    from sizno.models.parameters import ParameterSet, load_parameter_set
-
     pset = pset or load_parameter_set()
     T_ref = pset.reference_temperature_K
     entry = pset.entries[NETWORK_PARAMETER]
@@ -50,11 +41,9 @@ def parameter_set_for_barrier(barrier_eV: float, ref_barrier_eV: float, hop_leng
     return ParameterSet(reference_temperature_K=T_ref, entries=entries), sigma_ref, ratio
 
 
-def half_cell_temperature_C() -> float:
-    """The paper's half-cell test temperature [°C] from the cell's data file (60 °C)."""
-    from sizno.data import read_toml
-
-    return float(read_toml("cells/half-cell.toml")["Temperature [degC]"]["value"])
+def half_cell_temperature_C(material: str = "si-zno4") -> float:
+    """The paper's half-cell test temperature [°C], as the half cell of `material` has it (60 °C, cell data)."""
+    return paper_half_cell(named_material(material)).temperature_C
 
 
 def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: float, ref_hop_length_A: float,
@@ -64,15 +53,13 @@ def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: flo
 
     One temperature throughout: `temperature_C` (None = the paper's half-cell temperature from the cell
     data, 60 °C) sets D, the conductivity ratio reported, and the half cell that is simulated."""
-    from sizno.errors import SiznoInputError
-
     if temperature_C is None:
-        temperature_C = half_cell_temperature_C()
+        temperature_C = half_cell_temperature_C(material)
     temperature_C = float(temperature_C)
     out = {"barrier_eV": barrier_eV, "reference_barrier_eV": ref_barrier_eV, "hop_length_A": hop_length_A,
            "attempt_frequency_Hz": ATTEMPT_FREQUENCY_HZ, "dimensionality": 1, "material": material,
            "rate_A_per_g": rate_A_per_g, "temperature_C": temperature_C}
-    T_K = 273.15 + temperature_C
+    T_K = celsius_to_kelvin(temperature_C)
     out["temperature_K"] = T_K
     out["D_m2_per_s"] = arrhenius_D_m2_per_s(barrier_eV, T_K, hop_length_A)
     # the ratio at the run temperature (the scaled parameter set holds the same ratio there: its activation
@@ -88,9 +75,6 @@ def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: flo
     out["conductivity_ratio_vs_ZnO_at_reference_temperature"] = ratio
     out["network_conductivity_S_per_m_at_reference_temperature"] = sigma_ref * ratio
     out["network_conductivity_S_per_m"] = float(pset.at_temperature(T_K)[NETWORK_PARAMETER])
-    from sizno.experiments import rate_test, run_half_cell
-    from sizno.results.observables import rate_capacity
-
     res = run_half_cell(material, rate_test([0.1, rate_A_per_g], cycles_per_rate), temperature_C=temperature_C, pset=pset)
     out["capacity_mAh_g"] = float(rate_capacity(res, rate_A_per_g))
     return out

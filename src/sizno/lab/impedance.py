@@ -51,28 +51,26 @@ protocol under a DC bias. The algebra is the same (casadi Jacobians, (i w M - J)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import casadi
 import numpy as np
 import pybamm
+from scipy.integrate import solve_ivp
+from scipy.linalg import hessenberg, solve_banded
 
-from sizno.cell import HalfCell
-from sizno.data import read_toml, read_user_toml
+from sizno.cell import HalfCell, paper_half_cell
 from sizno.errors import SiznoInputError
+from sizno.lab.capacitances import Capacitances, load_capacitances
+from sizno.lab.model_spectrum import ModelSpectrum, OperatingPoint, default_frequencies_Hz
+from sizno.materials import named_material
 from sizno.models.build import half_cell_parameter_values
 from sizno.models.dense_anode import DenseCompositeAnode
-from sizno.models.parameters import ParameterSet
+from sizno.models.parameters import ParameterSet, load_parameter_set
+from sizno.units import VACUUM_PERMITTIVITY_F_PER_M as EPS0_F_PER_M
 
-EPS0_F_PER_M = 8.8541878128e-12
 CURRENT_INPUT = "Current function [A]"
-CAPACITANCE_FILE = "eis/capacitances.toml"
-# the most a CHI760E sweeps (upper limit 1 MHz, CH Instruments model 700E series specification);
-# the paper states no band: 0.1 Hz is the usual low end of in-situ GEIS sweeps
-MEASURED_BAND_HZ = (1.0e6, 0.1)
+DOMAIN_NAME = "negative electrode"
 # the model's share of the interface that takes part in charge transfer: the newest name first
 _ACTIVE_AREA_VARIABLES = ("Interface active area fraction [-]", "Interface active fraction [-]")
 
@@ -90,151 +88,6 @@ _STATE_VARIABLES = ("SEI thickness [nm]", "X-averaged amorphous fraction [-]", "
                     "Interface active fraction [-]", "X-averaged ZnO conversion [-]", "Charge passed [A.h]")
 
 
-# ---------------------------------------------------------------------------- capacitances
-@dataclass(frozen=True)
-class Capacitances:
-    """The mechanisms behind the parallel capacitances added to the model (module docstring), SI units
-    except where the name says otherwise. `bounds` holds each entry's literature range (by attribute)."""
-
-    double_layer_F_per_m2: float  # per electrochemically active contact area
-    counter_double_layer_F_per_m2: float
-    sei_relative_permittivity: float
-    electrolyte_relative_permittivity: float
-    grain_size_um: float
-    grain_boundary_thickness_nm: float
-    grain_boundary_share: float
-    sources: dict[str, str] = field(default_factory=dict, compare=False)
-    bounds: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False)
-
-    def with_(self, **kw) -> "Capacitances":
-        from dataclasses import replace
-
-        return replace(self, **kw)
-
-
-_CAP_KEYS = {
-    "Interface double-layer capacitance [F.m-2]": "double_layer_F_per_m2",
-    "Counter electrode double-layer capacitance [F.m-2]": "counter_double_layer_F_per_m2",
-    "SEI relative permittivity [-]": "sei_relative_permittivity",
-    "Electrolyte relative permittivity [-]": "electrolyte_relative_permittivity",
-    "LPSCl grain size [um]": "grain_size_um",
-    "Grain-boundary thickness [nm]": "grain_boundary_thickness_nm",
-    "Grain-boundary share of pellet resistance [-]": "grain_boundary_share",
-}
-_SEI_SIGMA_RANGE_KEY = "SEI ionic conductivity range at 25 degC [S.m-1]"
-_POSITIVE = {"grain_size_um", "grain_boundary_thickness_nm"}
-
-
-def load_capacitances(path: Path | str | None = None) -> Capacitances:
-    """The default capacitances (data/eis/capacitances.toml) or a user's TOML of the same layout."""
-    where = str(path or CAPACITANCE_FILE)
-    raw = read_user_toml(path) if path else read_toml(CAPACITANCE_FILE)
-    vals, src, bounds = {}, {}, {}
-    for key, attr in _CAP_KEYS.items():
-        if key not in raw:
-            raise SiznoInputError(where, f"missing entry '{key}'", ", ".join(_CAP_KEYS))
-        try:
-            v = float(raw[key]["value"])
-        except (KeyError, TypeError, ValueError):
-            raise SiznoInputError(f"{key} value", f"{raw[key].get('value') if isinstance(raw[key], dict) else raw[key]!r}", "a number") from None
-        ok = (v > 0) if attr in _POSITIVE else (v >= 0)
-        if not ok or (attr == "grain_boundary_share" and v > 1):
-            raise SiznoInputError(key, f"{v}", "> 0 (grain size, boundary thickness), >= 0 (others), share 0..1")
-        vals[attr] = v
-        src[key] = str(raw[key].get("source", ""))
-        if "bounds" in raw[key]:
-            lo, hi = (float(b) for b in raw[key]["bounds"])
-            if not (0 <= lo <= hi):
-                raise SiznoInputError(f"{key} bounds", f"[{lo}, {hi}]", "0 <= low <= high")
-            bounds[attr] = (lo, hi)
-    if _SEI_SIGMA_RANGE_KEY in raw and "bounds" in raw[_SEI_SIGMA_RANGE_KEY]:
-        lo, hi = (float(b) for b in raw[_SEI_SIGMA_RANGE_KEY]["bounds"])
-        if not (0 < lo <= hi):
-            raise SiznoInputError(f"{_SEI_SIGMA_RANGE_KEY} bounds", f"[{lo}, {hi}]", "0 < low <= high")
-        bounds["sei_conductivity_25C_S_per_m"] = (lo, hi)
-        src[_SEI_SIGMA_RANGE_KEY] = str(raw[_SEI_SIGMA_RANGE_KEY].get("source", ""))
-    return Capacitances(**vals, sources=src, bounds=bounds)
-
-
-# ---------------------------------------------------------------------------- operating point
-@dataclass(frozen=True)
-class OperatingPoint:
-    """The linearised model at one state: y' = J dy + B dI, dV = C dy + D dI (Z = -dV/dI)."""
-
-    y: np.ndarray
-    current_A: float
-    J: np.ndarray
-    B: np.ndarray
-    C_interface: np.ndarray  # d(U0 - eta_int)/dy
-    C_rest: np.ndarray  # dV/dy - C_interface
-    D: float  # dV/dI (negative)
-    resistances_ohm: dict[str, float]
-    voltage_V: float
-    sei_thickness_nm: float
-    state: dict[str, float] = field(default_factory=dict)
-    active_area_fraction: float = 1.0  # share of the working interface that takes part in charge transfer
-
-    @property
-    def ohmic_resistance_ohm(self) -> float:
-        """Pellet + electrode ohmic resistance: the high-frequency intercept below the pellet's own relaxation."""
-        return self.resistances_ohm["pellet"] + self.resistances_ohm["electrode_ohmic"]
-
-
-@dataclass(frozen=True)
-class ModelSpectrum:
-    """A simulated spectrum and its parts (each complex ohm, same frequencies)."""
-
-    frequency_Hz: np.ndarray
-    z_ohm: np.ndarray
-    parts_ohm: dict[str, np.ndarray]
-    point: OperatingPoint
-    capacitance_F: dict[str, float]
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    def spectrum(self, name: str = "model"):
-        from sizno.eis.spectrum import ImpedanceSpectrum
-
-        meta = {"name": name, "source": "sizno model (linearised half cell + parallel capacitances)",
-                **{k: v for k, v in self.metadata.items() if isinstance(v, (str, int, float))}}
-        return ImpedanceSpectrum.from_arrays(self.frequency_Hz, self.z_ohm, metadata=meta, source=name)
-
-    def time_constants_s(self) -> dict[str, float]:
-        """R C of each added parallel capacitance (the arc positions the capacitances set)."""
-        r = self.point.resistances_ohm
-        c = self.capacitance_F
-        return {
-            "pellet_bulk": r["pellet_bulk"] * c["pellet_geometric"],
-            "pellet_grain_boundary": r["pellet_grain_boundary"] * c["grain_boundary"],
-            "sei": r["sei"] * c["sei"],
-            "charge_transfer": r["charge_transfer"] * c["double_layer"],
-            "counter_electrode": r["counter_electrode"] * c["counter_double_layer"],
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "frequency_Hz": self.frequency_Hz.tolist(),
-            "z_real_ohm": self.z_ohm.real.tolist(),
-            "z_imag_ohm": self.z_ohm.imag.tolist(),
-            "current_A": self.point.current_A,
-            "voltage_V": self.point.voltage_V,
-            "resistances_ohm": dict(self.point.resistances_ohm),
-            "capacitance_F": dict(self.capacitance_F),
-            "time_constants_s": self.time_constants_s(),
-            "state": dict(self.point.state),
-            **self.metadata,
-        }
-
-
-def default_frequencies_Hz(f_max_Hz: float = MEASURED_BAND_HZ[0], f_min_Hz: float = MEASURED_BAND_HZ[1],
-                          points_per_decade: int = 10) -> np.ndarray:
-    """Log-spaced, high to low (the paper's CHI760E sweeps from high frequency); default: the measured band."""
-    if not (f_max_Hz > f_min_Hz > 0) or points_per_decade < 1:
-        raise SiznoInputError("frequency range", f"{f_min_Hz}–{f_max_Hz} Hz, {points_per_decade}/decade", "0 < f_min < f_max, >= 1 point/decade")
-    n = int(round(np.log10(f_max_Hz / f_min_Hz) * points_per_decade)) + 1
-    return np.logspace(np.log10(f_max_Hz), np.log10(f_min_Hz), n)
-
-
-# ---------------------------------------------------------------------------- the linearised model
 class LinearisedHalfCell:
     """The discretised half-cell model with the current as an input, ready to linearise at any state."""
 
@@ -372,8 +225,6 @@ class LinearisedHalfCell:
         J = Q H Q^T once (orthogonal Hessenberg reduction), then per frequency a banded solve of the
         upper-Hessenberg (i w 1 - H): O(n^2) each instead of a dense O(n^3) solve (~10x faster at
         the quick mesh; the same x to ~1e-8 relative)."""
-        from scipy.linalg import hessenberg, solve_banded
-
         w = 2 * np.pi * np.asarray(frequency_Hz, dtype=float)
         n = op.J.shape[0]
         H, Q = hessenberg(op.J, calc_q=True)
@@ -444,8 +295,6 @@ class LinearisedHalfCell:
     @property
     def sei_conductivity_25C_S_per_m(self) -> float:
         """The model's SEI conductivity at the parameter file's reference temperature."""
-        from sizno.models.parameters import load_parameter_set
-
         return float((self._pset or load_parameter_set()).value("SEI ionic conductivity [S.m-1]"))
 
     def impedance(self, op: OperatingPoint, frequency_Hz=None, metadata: dict | None = None) -> ModelSpectrum:
@@ -485,8 +334,6 @@ class LinearisedHalfCell:
                       rtol: float = 1e-9, atol: float = 1e-12) -> np.ndarray:
         """-(V(I0 + dI) - V(I0)) / dI along `times_s` on the NONLINEAR discretised model from y0
         (both runs integrated, so the state's own drift cancels). At t = 0+ this is -D."""
-        from scipy.integrate import solve_ivp
-
         times_s = np.asarray(times_s, dtype=float)
 
         def run(I):
@@ -500,14 +347,9 @@ class LinearisedHalfCell:
         return -(run(current_A + delta_current_A) - run(current_A)) / delta_current_A
 
 
-DOMAIN_NAME = "negative electrode"
-
 
 @lru_cache(maxsize=8)
 def _cached_linearisation(material: str, temperature_C: float | None, mesh_points: int) -> LinearisedHalfCell:
-    from sizno.cell import paper_half_cell
-    from sizno.materials import named_material
-
     return LinearisedHalfCell(paper_half_cell(named_material(material), temperature_C=temperature_C), mesh_points=mesh_points)
 
 

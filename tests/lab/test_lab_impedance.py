@@ -7,8 +7,9 @@ import pytest
 from scipy.linalg import expm
 from typer.testing import CliRunner
 
-from sizno.eis.geis import GEISSimulator
-from sizno.eis.model_impedance import default_frequencies_Hz, load_capacitances
+from sizno.lab.geis import GEISSimulator
+from sizno.lab.capacitances import load_capacitances
+from sizno.lab.model_spectrum import default_frequencies_Hz
 from sizno.models.parameters import fitted_values, load_parameter_set
 
 # Until `sizno calibrate` has written parameters/fitted.toml, the fitted entries have no value; the

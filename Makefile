@@ -37,7 +37,7 @@ test: venv
 
 # what controls each validation prediction (Morris) and what the calibration pins (Fisher) -> out/sensitivity
 sensitivity: venv
-	$(BIN)/sizno sensitivity --out out/sensitivity --force
+	$(BIN)/sizno sensitivity --analysis all --out out/sensitivity --force
 
 bench: venv
 	$(BIN)/python benchmarks/bench_half_cell.py

@@ -306,6 +306,10 @@ def profile_figure(result: dict, path: Path) -> Path:
             axes[1, j].semilogx(x, [p["predictions"].get(key, float("nan")) for p in pts], "o-", label=key)
         axes[1, j].set_xlabel(prof["parameter"])
         axes[1, j].set_ylabel("prediction [mAh/g]")
+    from matplotlib.ticker import NullFormatter
+
+    for ax in axes.ravel():
+        ax.xaxis.set_minor_formatter(NullFormatter())
     axes[1, 0].legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -150,7 +150,9 @@ def test_residual_c_si_of_the_model_is_a_weakened_si_111_peak(states):
 
 def test_delithiated_pattern_shows_zn_101_and_no_zno(states, rng, measured):
     st = states["delithiated"]
-    assert "ZnO" not in st.mass_fractions and "LiZn" not in st.mass_fractions  # LiZn -> Zn, Li2O stays
+    # LiZn -> Zn, Li2O stays; ZnO is gone to far below XRD's ~1 wt% (its first-order conversion leaves an
+    # exponential tail: ~2e-8 of the mass at mesh 12)
+    assert st.mass_fractions.get("ZnO", 0.0) < 1e-6 and st.mass_fractions.get("LiZn", 0.0) < 1e-6
     assert "Li2O" in st.mass_fractions
     p = _pattern(st)
     x, y = p.two_theta_deg, p.intensity

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import dataclass
 from typing import Callable
@@ -13,8 +12,8 @@ import pybamm
 
 from sizno.cell import FullCell, HalfCell, paper_full_cell, paper_half_cell
 from sizno.errors import RunInterrupted
-from sizno.experiments import interrupt
-from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment
+from sizno.experiments import engine, interrupt
+from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment, pybamm_steps
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
 from sizno.models.dense_anode import DenseCompositeAnode, idaklu_solver
@@ -27,8 +26,7 @@ from sizno.results.thickness import ThicknessTracker, cell_widths_m
 DEFAULT_MESH_POINTS = 20
 QUICK_MESH_POINTS = 12
 CATHODE_MESH_POINTS = 10  # x and r points of the cathode (its gradients are mild; checked in tests)
-CHUNK_CYCLES = 50  # long runs are solved in chunks of this many cycles: memory stays bounded
-MAX_SKIPPED_STEPS = 60  # each skip restarts the solver: beyond this many the run stops and says so
+MAX_SKIPPED_STEPS = 60  # steps that could not run: beyond this many the run stops and says so
 pybamm.set_logging_level("ERROR")
 logging.getLogger("pybamm").setLevel(logging.ERROR)
 
@@ -65,22 +63,6 @@ FULL_CELL_BOOKS = Bookkeeping(("discharge", "charge"), ("discharge", "charge"), 
 
 def _books(cell: Cell) -> Bookkeeping:
     return FULL_CELL_BOOKS if isinstance(cell, FullCell) else HALF_CELL_BOOKS
-
-
-class _StepCallback(pybamm.callbacks.Callback):
-    """Reports each finished step, and keeps the solver error that ended a chunk (PyBaMM logs it
-    and drops the failing step; the runner must say a step failed, not that its cut-off was met)."""
-
-    def __init__(self, on_step: Callable[[], None] | None):
-        self.on_step = on_step
-        self.error: str | None = None
-
-    def on_step_end(self, logs):
-        if self.on_step:
-            self.on_step()
-
-    def on_experiment_error(self, logs):
-        self.error = str(logs.get("error", "solver error")).splitlines()[0]
 
 
 def solver_output_name(name: str) -> str:
@@ -166,11 +148,12 @@ def run_full_cell(
 def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = None,
                  mesh_points: int = DEFAULT_MESH_POINTS, on_step: Callable[[], None] | None = None,
                  timeseries_cycles: set[int] | None = None) -> RunResult:
-    """Simulate `protocol` on `cell`, `CHUNK_CYCLES` cycles at a time.
+    """Simulate `protocol` on `cell`, one step at a time on the cell's model built once per process.
 
     A step that cannot run inside the voltage window (its cut-off is reached at once, or a model
     limit is hit) is kept as a zero-capacity step and the protocol goes on from the state the cell
-    is in, as a cycler would; a solver failure stops the run and keeps what finished.
+    is in, as a cycler would; a step the solver fails is retried once from a tiny first step, then
+    kept as a step not run (the reason names the solver's error).
     `timeseries_cycles`: the cycles whose time series is kept (None = all; the cycle table has all).
     Ctrl-C: the step in flight finishes, then RunInterrupted carries the stopped result.
     """
@@ -183,97 +166,64 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
 
 def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mesh_points: int,
                   on_step: Callable[[], None] | None, timeseries_cycles: set[int] | None) -> RunResult:
+    """Every step of the protocol on the cell's built model (built once per structure, `sizno.experiments.engine`)."""
     pset = pset or load_parameter_set()
-    table = protocol.step_table()
-    cycle_ends = [k + 1 for k in range(len(table)) if k + 1 == len(table) or table[k + 1][0] != table[k][0]]
-    chunk_ends = cycle_ends[CHUNK_CYCLES - 1::CHUNK_CYCLES] + [len(table)]
-    watcher = _StepCallback(on_step)
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
-    last, reason, n_skipped, k, narrow_until = None, "", 0, 0, 0
-    while k < len(table):
-        # PyBaMM drops the whole solution when a later cycle of the experiment cannot start: after a
-        # chunk that returned nothing, the rest of that chunk runs one cycle at a time
-        stop = next(e for e in (cycle_ends if k < narrow_until else chunk_ends) if e > k)
-        sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=stop,
-                               output_variables=book.variables)
-        watcher.error = None
-        interrupt.watch_solver(sim.solver)
-        try:
-            sol = sim.solve(callbacks=[watcher], showprogress=False)
-        except pybamm.SolverError as exc:
-            sol = sim.solution
-            if "infeasible" not in str(exc):  # PyBaMM's word for steps past their cut-off at the start
-                reason = f"solver error: {str(exc).splitlines()[0]}"
-        steps = _step_solutions(sol)
-        for st in steps:
-            book.add(k, st)
-            k += 1
-        if any(st is not None for st in steps):
-            last = sol.last_state if hasattr(sol, "last_state") else sol
-        returned = bool(steps)
-        del sim, sol, steps  # a chunk's solution and compiled models go before the next chunk's
-        gc.collect()
+    full = isinstance(cell, FullCell)
+    values = full_cell_parameter_values(cell, pset) if full else half_cell_parameter_values(cell, pset)
+    var_pts = {"x_n": mesh_points, **({"x_p": CATHODE_MESH_POINTS, "r_p": CATHODE_MESH_POINTS} if full else {})}
+    outputs = tuple(solver_output_name(n) for n in book.variables)
+    built = engine.built_model(full, values, var_pts, outputs)
+    specs = engine.step_specs(pybamm_steps(protocol, cell))
+    last, reason, n_skipped, elapsed_s = None, "", 0, 0.0
+    for k, spec in enumerate(specs):
         if interrupt.requested():
             reason = interrupt.INTERRUPTED
-        if reason or k >= len(table):
             break
-        if not returned and stop > next(e for e in cycle_ends if e > k):
-            narrow_until = stop
-            continue
-        if k < stop and watcher.error:  # the solver failed on this step: once more, alone, from a tiny first step
-            retried = _retry_step(cell, protocol, pset, mesh_points, k, last, book.variables, watcher)
-            if retried is not None:
-                book.add(k, retried.cycles[-1].steps[-1])
-                k += 1
-                last = retried.last_state
-                del retried
-                continue
-        if k < stop:  # the chunk ended early: this step could not run
+        failure = None
+        try:
+            ssol = built.step(last, spec, values)
+        except pybamm.SolverError as exc:
+            # once more, alone, from a tiny first step (see RETRY_FIRST_STEP_S)
+            failure = str(exc).splitlines()[0]
+            ssol = _retry_step(full, values, var_pts, outputs, last, spec)
+            if ssol is not None:
+                failure = None
+        if ssol is None:  # the cut-off was met at once, or the solver failed twice: kept as a step not run
             if n_skipped >= MAX_SKIPPED_STEPS:
                 reason = f"{MAX_SKIPPED_STEPS} steps could not run inside the voltage window"
                 break
-            book.add(k, None, failure=watcher.error)
-            k += 1
+            book.add(k, None, failure=failure)
             n_skipped += 1
-            if on_step:
-                on_step()
+        else:
+            book.add(k, ssol, start_s=elapsed_s)  # each step's clock starts at 0 (`engine.carry_on_state`)
+            elapsed_s += float(ssol.t[-1])
+            last = engine.carry_on_state(ssol)
+        del ssol
+        if on_step:
+            on_step()
     return book.result(reason)
 
 
-def _step_solutions(sol) -> list:
-    """The solution of each step that returned, in order; None for a step PyBaMM skipped because it
-    was already past its cut-off at the start (an EmptySolution in its place)."""
-    return [None if isinstance(st, pybamm.EmptySolution) else st
-            for c in getattr(sol, "cycles", None) or [] if c is not None for st in c.steps]
+RETRY_FIRST_STEP_S = 1e-6  # IDA's first step when a failed step is retried
 
 
-# a failed step is retried alone: first from a fresh solver (IDA's own first step), then with IDA's
-# first internal step at 1 us
-RETRY_FIRST_STEPS_S: tuple[float | None, ...] = (None, 1e-6)
+def _retry_step(full: bool, values: pybamm.ParameterValues, var_pts: dict, outputs: tuple[str, ...],
+                last: pybamm.Solution | None, spec: engine.StepSpec) -> pybamm.Solution | None:
+    """The step again, with IDA's first internal step at RETRY_FIRST_STEP_S: a step that opens with a fast
+    transient (an emptied a-Si skin relithiating: its OCP falls ~1 V in a millisecond) can fail IDA's
+    error test ten times on IDA's own first-step estimate. Set globally, the tiny first step broke other
+    runs (IDA_BAD_K), so it is used only here. None if the step still fails or does not run.
 
-
-def _retry_step(cell: Cell, protocol: Protocol, pset: ParameterSet, mesh_points: int, k: int,
-                last: pybamm.Solution | None, variables: list[str], watcher: "_StepCallback") -> pybamm.Solution | None:
-    """Step k alone, from the state the cell is in, with a fresh solver. Inside a multi-step solve, IDA
-    restarts each step from the previous step's state AND its time derivatives, which at a current
-    reversal belong to the old current: pure Si's 2 and 4 A/g steps failed so (error test at t = 0)
-    and ran alone. A step that opens with a fast transient (an emptied a-Si skin relithiating: its OCP
-    falls ~1 V in a millisecond) can instead need IDA's first step at 1 us; set globally, that broke
-    other runs (IDA_BAD_K), so it is the second try only. None if every try fails or the step does not run."""
-    for first_step_s in RETRY_FIRST_STEPS_S:
-        sim = build_simulation(cell, protocol, pset, mesh_points, start=k, initial=last, stop=k + 1,
-                               output_variables=variables, first_step_s=first_step_s)
-        watcher.error = None
-        try:
-            sol = sim.solve(callbacks=[watcher], showprogress=False)
-        except pybamm.SolverError as exc:
-            watcher.error = watcher.error or str(exc).splitlines()[0]
-            continue
-        steps = _step_solutions(sol)
-        if not watcher.error and len(steps) == 1 and steps[0] is not None:
-            return sol
-    watcher.error = watcher.error or "the retried step did not run"
-    return None
+    No retry "from a fresh solver" first: every engine step already starts from the state alone, its
+    time derivatives computed afresh for the step's current (the current is an input, not an algebraic
+    state carrying the old current's derivatives as in PyBaMM's unified experiment), so that retry
+    would repeat the step exactly."""
+    built = engine.built_model(full, values, var_pts, outputs, first_step_s=RETRY_FIRST_STEP_S)
+    try:
+        return built.step(last, spec, values)
+    except pybamm.SolverError:
+        return None
 
 
 def _entries(step_sol, name: str) -> np.ndarray:
@@ -308,6 +258,7 @@ class _StepBook:
         self.skipped: list[int] = []
         self.failures: dict[int, str] = {}  # step number -> solver error, for skipped steps that failed
         self.n_done = 0
+        self.solver_steps: list[int] = []  # IDA's internal steps per current step that ran (rests left out)
         self.thickness: ThicknessTracker | None = None
         extra = (["Voltage vs Li-In [V]"] if isinstance(cell, HalfCell) else
                  ["Cathode potential [V]", "Anode potential [V]", "Discharge capacity [A.h]"])
@@ -317,9 +268,9 @@ class _StepBook:
         self._cycle: dict | None = None
 
     # ---------------------------------------------------------------------------- per step
-    def add(self, k: int, ssol, failure: str | None = None) -> None:
+    def add(self, k: int, ssol, failure: str | None = None, start_s: float = 0.0) -> None:
         """One step's solution; None for a step that did not run (`failure`: the solver's error, if it
-        failed; else its cut-off was met at once)."""
+        failed; else its cut-off was met at once). `start_s`: the test time at which the step's clock read 0."""
         cycle_index, _, pstep = self.table[k]
         if self._cycle is None or self._cycle["cycle_index"] != cycle_index:
             self._close_cycle()
@@ -339,11 +290,14 @@ class _StepBook:
                 name += " (solver failed)"
             cyc["not_run"].append(name)
             return
-        t = _entries(ssol, "Time [s]")
+        t = start_s + _entries(ssol, "Time [s]")
         V = _entries(ssol, "Voltage [V]")
         I = _entries(ssol, "Current [A]")
         q = _entries(ssol, "Charge passed [A.h]")
         action = "rest" if pstep.action == "rest" else _step_action(I, self.books.actions)
+        stats = getattr(ssol, "solver_statistics", None)
+        if action != "rest" and stats is not None:
+            self.solver_steps.append(int(stats.number_of_steps))
         if action in cyc["caps"]:
             cyc["caps"][action] += abs(q[-1] - q[0])
             cyc["energy"][action] += abs(np.trapezoid(V, q))
@@ -445,6 +399,9 @@ class _StepBook:
             "steps_planned": len(table),
             "steps_that_could_not_run": self.skipped,
             "steps_where_the_solver_failed": sorted(self.failures),
+            # the solver's work: IDA's internal steps in all, and their median per half cycle
+            "solver_steps_total": int(sum(self.solver_steps)),
+            "solver_steps_per_half_cycle_median": float(np.median(self.solver_steps)) if self.solver_steps else 0.0,
         }
         if isinstance(cell, FullCell):
             meta.update({

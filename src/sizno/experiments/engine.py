@@ -1,0 +1,160 @@
+"""Build once, run many: a cell model discretised once per process, stepped through a protocol's steps.
+
+Every number in the model's parameter values enters as a PyBaMM input parameter, except those the
+mesh is made from (electrode thicknesses, particle radius): changing what a calibration, a fit, a
+sweep or a prediction band varies passes new inputs to the same discretised model and the same
+solver (its CasADi functions, compiled to C once per structure and cached on disk by PyBaMM).
+Models are cached per process and thread, keyed by their structure: the cell model, the mesh, the
+mesh-making values, the parameter names and the variables the solver returns.
+
+Each protocol step is one `solver.step` from the previous step's last state: the step's current
+and its voltage cut-off are inputs too. The cut-off is one event, "Voltage cut-off [experiment]",
+`d (V - V_cut) + (1 - d^2)`: d = +1 stops a step when V falls to V_cut, d = -1 when it rises to it,
+d = 0 (a rest) never.
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pybamm
+
+from sizno.models.dense_anode import DenseCompositeAnode, idaklu_solver
+from sizno.models.full_cell import FullCellModel
+
+CURRENT_INPUT = "Current function [A]"
+CUTOFF_INPUT = "Step cut-off voltage [V]"
+DIRECTION_INPUT = "Step cut-off direction [-]"
+CUTOFF_EVENT = "Voltage cut-off [experiment]"
+CACHE_SIZE = 8  # built models kept per thread (a half and a full cell at two meshes, with room)
+# the counter a test reads: how many models this process has discretised (a second run with other
+# parameter values must not add one)
+BUILD_COUNT = {"n": 0}
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One protocol step as the engine runs it: model current [A], time limit [s], cut-off [V] and its direction."""
+
+    current_A: float
+    duration_s: float
+    cutoff_V: float = 0.0
+    direction: int = 0  # +1: stop when V falls to cutoff_V; -1: when it rises to it; 0: no cut-off
+
+
+def step_specs(pybamm_steps: list) -> list[StepSpec]:
+    """The engine's form of `sizno.experiments.protocols.pybamm_steps` (constant-current steps and rests)."""
+    out = []
+    for st in pybamm_steps:
+        value = float(st.value) if isinstance(st.value, numbers.Number) else 0.0
+        terms = [t for t in st.termination if isinstance(t, pybamm.step.VoltageTermination)]
+        if not terms:
+            out.append(StepSpec(value, float(st.duration)))
+            continue
+        t = terms[0]
+        out.append(StepSpec(value, float(st.duration), float(t.value), 1 if t.operator == "<" else -1))
+    return out
+
+
+def _geometry_parameter_names(geometry: dict) -> set[str]:
+    """Names of the parameters the geometry (hence the mesh) is made from."""
+    names: set[str] = set()
+    for dom in geometry.values():
+        for bounds in dom.values():
+            if isinstance(bounds, dict):
+                for sym in bounds.values():
+                    if isinstance(sym, pybamm.Symbol):
+                        names |= {s.name for s in sym.pre_order() if isinstance(s, pybamm.Parameter)}
+    return names
+
+
+class BuiltModel:
+    """One discretised model and its solver; `step` runs one protocol step with given parameter inputs."""
+
+    def __init__(self, full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, input_names: tuple[str, ...],
+                 output_variables: tuple[str, ...], first_step_s: float | None):
+        model = FullCellModel() if full_cell else DenseCompositeAnode()
+        d, v_cut = pybamm.InputParameter(DIRECTION_INPUT), pybamm.InputParameter(CUTOFF_INPUT)
+        model.events.append(pybamm.Event(CUTOFF_EVENT, d * (model.variables["Voltage [V]"] - v_cut) + (1 - d * d)))
+        model.variables.update({n: model.variables[_source_name(n)] for n in output_variables})
+        symbolic = values.copy()
+        symbolic.update({n: "[input]" for n in input_names})
+        geometry = model.default_geometry
+        symbolic.process_geometry(geometry)
+        mesh = pybamm.Mesh(geometry, model.default_submesh_types, var_pts)
+        disc = pybamm.Discretisation(mesh, model.default_spatial_methods, check_model=False)
+        model = symbolic.process_model(model, inplace=True)
+        self.model = disc.process_model(model, inplace=True)
+        BUILD_COUNT["n"] += 1
+        self.input_names = input_names
+        self.solver = idaklu_solver(list(output_variables) or None, first_step_s)
+
+    def inputs(self, values: pybamm.ParameterValues, step: StepSpec) -> dict[str, float]:
+        out = {n: float(values[n]) for n in self.input_names}
+        out.update({CURRENT_INPUT: step.current_A, CUTOFF_INPUT: step.cutoff_V, DIRECTION_INPUT: float(step.direction)})
+        return out
+
+    def step(self, last: pybamm.Solution | None, step: StepSpec, values: pybamm.ParameterValues) -> pybamm.Solution | None:
+        """The step's solution from `last`'s final state (None: the model's initial state); None when the
+        step's cut-off is met at its start. Raises pybamm.SolverError when the solver fails."""
+        try:
+            sol = self.solver.step(last, self.model, step.duration_s, t_eval=[0, step.duration_s], save=False,
+                                   inputs=self.inputs(values, step))
+        except pybamm.SolverError as exc:
+            if "non-positive at initial conditions" in str(exc) and CUTOFF_EVENT in str(exc):
+                return None
+            raise
+        return sol
+
+
+def carry_on_state(sol: pybamm.Solution) -> pybamm.Solution:
+    """`sol`'s final state at time 0, as the start of the next step. Each step starts its clock at 0: at
+    a long run's test time (~1e6 s after 200 cycles) IDA cannot resolve the microsecond steps that a
+    step's opening transient needs (t + h rounds to t), and it failed the first lithiation after
+    195 cycles that a clock at 0 runs. Whatever event ended `sol`, the next step runs from it."""
+    last = sol.last_state
+    return pybamm.Solution([np.zeros(1)], last.all_ys, last.all_models, last.all_inputs, termination="final time")
+
+
+def _source_name(name: str) -> str:
+    return name.replace("[dimensionless]", "[-]")
+
+
+_local = threading.local()
+
+
+@lru_cache(maxsize=2)
+def _geometry_names(full_cell: bool) -> frozenset[str]:
+    return frozenset(_geometry_parameter_names((FullCellModel() if full_cell else DenseCompositeAnode()).default_geometry))
+
+
+def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, output_variables: tuple[str, ...],
+                first_step_s: float | None = None) -> BuiltModel:
+    """The cached model for this structure, built on first use (see the module doc for the key)."""
+    geometry = _geometry_names(full_cell)
+    input_names = tuple(sorted(n for n, v in values.items()
+                               if n not in geometry and isinstance(v, numbers.Number) and n != CURRENT_INPUT))
+    key = (full_cell, tuple(sorted(var_pts.items())), tuple((n, float(values[n])) for n in sorted(geometry)),
+           input_names, output_variables, first_step_s)
+    cache: OrderedDict = getattr(_local, "cache", None) or OrderedDict()
+    _local.cache = cache
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    values = values.copy()
+    values.update({CURRENT_INPUT: 0.0}, check_already_exists=False)
+    built = BuiltModel(full_cell, values, var_pts, input_names + (CURRENT_INPUT,), output_variables, first_step_s)
+    cache[key] = built
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return built
+
+
+def clear_cache() -> None:
+    """Forget this thread's built models (the next run builds afresh)."""
+    _local.cache = OrderedDict()

@@ -39,8 +39,11 @@ test: venv
 sensitivity: venv
 	$(BIN)/sizno sensitivity --analysis all --out out/sensitivity --force
 
+# issue 14's speed targets in one table, on one core where taskset exists (BENCH_ARGS="--repeats 5 --compile")
+ONE_CORE := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
+BENCH_ARGS ?=
 bench: venv
-	$(BIN)/python benchmarks/bench_half_cell.py
+	$(ONE_CORE) $(BIN)/python benchmarks/bench_speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

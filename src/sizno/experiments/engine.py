@@ -16,6 +16,7 @@ d = 0 (a rest) never.
 from __future__ import annotations
 
 import numbers
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,6 +32,12 @@ CURRENT_INPUT = "Current function [A]"
 CUTOFF_INPUT = "Step cut-off voltage [V]"
 DIRECTION_INPUT = "Step cut-off direction [-]"
 CUTOFF_EVENT = "Voltage cut-off [experiment]"
+# the engine's tolerances: with the filtered hysteresis, a looser rtol costs fewer steps, not more
+# (measured on the rate test, README "Speed"); capacities move < 0.01 % from 1e-6 / 1e-8
+RTOL, ATOL = 1e-5, 1e-7
+# SIZNO_COMPILE_MODELS=1: the solver's CasADi functions compiled to C (PyBaMM's "compile" option; gcc,
+# ~25 s CPU once per model structure, then cached on disk by PyBaMM): ~1.8x faster per solver step
+COMPILE_ENV = "SIZNO_COMPILE_MODELS"
 CACHE_SIZE = 8  # built models kept per thread (a half and a full cell at two meshes, with room)
 # the counter a test reads: how many models this process has discretised (a second run with other
 # parameter values must not add one)
@@ -77,7 +84,7 @@ class BuiltModel:
     """One discretised model and its solver; `step` runs one protocol step with given parameter inputs."""
 
     def __init__(self, full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, input_names: tuple[str, ...],
-                 output_variables: tuple[str, ...], first_step_s: float | None):
+                 output_variables: tuple[str, ...], first_step_s: float | None, compile: bool = False):
         model = FullCellModel() if full_cell else DenseCompositeAnode()
         d, v_cut = pybamm.InputParameter(DIRECTION_INPUT), pybamm.InputParameter(CUTOFF_INPUT)
         model.events.append(pybamm.Event(CUTOFF_EVENT, d * (model.variables["Voltage [V]"] - v_cut) + (1 - d * d)))
@@ -92,7 +99,7 @@ class BuiltModel:
         self.model = disc.process_model(model, inplace=True)
         BUILD_COUNT["n"] += 1
         self.input_names = input_names
-        self.solver = idaklu_solver(list(output_variables) or None, first_step_s)
+        self.solver = idaklu_solver(list(output_variables) or None, first_step_s, rtol=RTOL, atol=ATOL, compile=compile)
 
     def inputs(self, values: pybamm.ParameterValues, step: StepSpec) -> dict[str, float]:
         out = {n: float(values[n]) for n in self.input_names}
@@ -139,8 +146,9 @@ def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, 
     geometry = _geometry_names(full_cell)
     input_names = tuple(sorted(n for n, v in values.items()
                                if n not in geometry and isinstance(v, numbers.Number) and n != CURRENT_INPUT))
+    compile = os.environ.get(COMPILE_ENV, "") not in ("", "0")
     key = (full_cell, tuple(sorted(var_pts.items())), tuple((n, float(values[n])) for n in sorted(geometry)),
-           input_names, output_variables, first_step_s)
+           input_names, output_variables, first_step_s, compile, RTOL, ATOL)
     cache: OrderedDict = getattr(_local, "cache", None) or OrderedDict()
     _local.cache = cache
     if key in cache:
@@ -148,7 +156,7 @@ def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, 
         return cache[key]
     values = values.copy()
     values.update({CURRENT_INPUT: 0.0}, check_already_exists=False)
-    built = BuiltModel(full_cell, values, var_pts, input_names + (CURRENT_INPUT,), output_variables, first_step_s)
+    built = BuiltModel(full_cell, values, var_pts, input_names + (CURRENT_INPUT,), output_variables, first_step_s, compile)
     cache[key] = built
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)

@@ -185,7 +185,7 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
             ssol = built.step(last, spec, values)
         except pybamm.SolverError as exc:
             # once more, alone, from a tiny first step (see RETRY_FIRST_STEP_S)
-            failure = str(exc).splitlines()[0]
+            failure = f"solver error: {str(exc).splitlines()[0]}"
             ssol = _retry_step(full, values, var_pts, outputs, last, spec)
             if ssol is not None:
                 failure = None

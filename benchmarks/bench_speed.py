@@ -8,7 +8,8 @@
   full cell, 2 + 200 cycles at 0.5C      built model reused
   PyBaMM DFN half cell, Si OCP           the same rate test, unified mode, made fair (benchmarks/dfn_reference.py),
                                          at our tolerances and at PyBaMM's defaults; solver only (second solve
-                                         of the same Simulation) and build + solve; ratios ours / DFN
+                                         of the same Simulation) and build + solve; ratios ours / DFN;
+                                         with --compile both models' functions are compiled to C
 
 CPU time includes child processes (a compiler, with --compile). Pin one core for the targets:
     taskset -c 0 .venv/bin/python benchmarks/bench_speed.py [--repeats N] [--mesh N] [--compile] [--skip-long]
@@ -98,7 +99,7 @@ def main() -> None:
         sims = {}
 
         def build_and_solve():
-            sims["sim"] = dfn_simulation(mesh, tol)
+            sims["sim"] = dfn_simulation(mesh, tol, args.compile)
             return sims["sim"].solve()
 
         c_b, w_b, sol = measure(build_and_solve, rep)

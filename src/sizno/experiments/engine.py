@@ -34,7 +34,7 @@ DIRECTION_INPUT = "Step cut-off direction [-]"
 CUTOFF_EVENT = "Voltage cut-off [experiment]"
 # the engine's tolerances: with the filtered hysteresis, a looser rtol costs fewer steps, not more
 # (measured on the rate test, README "Speed"); capacities move < 0.01 % from 1e-6 / 1e-8
-RTOL, ATOL = 1e-5, 1e-7
+RTOL, ATOL = 1e-5, 1e-8
 # SIZNO_COMPILE_MODELS=1: the solver's CasADi functions compiled to C (PyBaMM's "compile" option; gcc,
 # ~25 s CPU once per model structure, then cached on disk by PyBaMM): ~1.8x faster per solver step
 COMPILE_ENV = "SIZNO_COMPILE_MODELS"

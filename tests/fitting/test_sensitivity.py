@@ -79,3 +79,41 @@ def test_profile_refits_the_other_parameters_along_a_sloppy_direction(monkeypatc
         assert p["predictions"][sens.OUTPUTS[0]] == pytest.approx(p["refitted"][b])
     assert res["points"][0]["calibrated_value"] and not res["points"][1]["calibrated_value"]
     assert res["points"][0]["evaluations"] == 1  # the calibrated set is evaluated as it is, not refitted
+
+
+def test_sensitivity_cli_profile_writes_json_figure_and_table(tmp_path, monkeypatch, capsys):
+    """`sizno sensitivity --analysis profile`: the profile JSON and figure in --out, the table on screen,
+    the payload in --json; a bad --analysis is a one-line error with exit code 2."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sizno.cli import app
+
+    def fake_profiles(on_point=None):
+        pts = [{"value": v, "calibrated_value": v == 6.15, "refitted": {}, "residuals_relative": {},
+                "worst_calibration_residual": 0.01 * v, "fit_converged": True, "evaluations": 1,
+                "predictions": {k: 100.0 * v for k in sens.OUTPUTS}} for v in (6.15, 20.0)]
+        for _ in pts:
+            if on_point:
+                on_point()
+        return {"profiles": [{"parameter": "Interface exchange current density [A.m-2]", "stage": "electrochemistry",
+                              "mesh_points": 12, "method": "fake", "points": pts, "wall_s": 0.0}],
+                "outputs": list(sens.OUTPUTS)}
+
+    monkeypatch.setattr(sens, "profiles", fake_profiles)
+    out = tmp_path / "sens"
+    r = CliRunner().invoke(app, ["sensitivity", "--analysis", "profile", "--out", str(out), "--json", str(tmp_path / "s.json")])
+    assert r.exit_code == 0, r.output
+    assert (out / "profile.json").exists() and (out / "profile.png").stat().st_size > 1000
+    assert "6.15 (calibrated)" in r.output and "profiles" in r.output
+    payload = json.loads((tmp_path / "s.json").read_text())
+    assert payload["profile"]["profiles"][0]["points"][1]["predictions"][sens.OUTPUTS[0]] == 2000.0
+    from sizno import cli
+
+    monkeypatch.setattr("sys.argv", ["sizno", "sensitivity", "--analysis", "sobol", "--out", str(tmp_path / "x")])
+    with pytest.raises(SystemExit) as e:
+        cli.main()
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "--analysis" in err and "Traceback" not in err

@@ -5,7 +5,7 @@ import pytest
 
 from sizno.experiments import load_protocol, rate_test, run_half_cell
 from sizno.experiments.protocols import Block, Protocol, Step
-from sizno.models.dense_anode import microscale_time_ratio
+from sizno.models.anode import microscale_time_ratio
 from sizno.results.observables import first_cycle
 from sizno.units import FARADAY_C_PER_MOL
 
@@ -148,7 +148,7 @@ def test_models_pass_pybamms_own_checks(kind):
     from sizno.cell import paper_full_cell, paper_half_cell
     from sizno.materials import named_material
     from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
-    from sizno.models.dense_anode import DenseCompositeAnode
+    from sizno.models.half_cell import DenseCompositeAnode
     from sizno.models.full_cell import FullCellModel
 
     comp = named_material("si-zno4")

@@ -25,8 +25,9 @@ from functools import lru_cache
 import numpy as np
 import pybamm
 
-from sizno.models.dense_anode import DenseCompositeAnode, idaklu_solver
 from sizno.models.full_cell import FullCellModel
+from sizno.models.half_cell import DenseCompositeAnode
+from sizno.models.solver import idaklu_solver
 
 CURRENT_INPUT = "Current function [A]"
 CUTOFF_INPUT = "Step cut-off voltage [V]"

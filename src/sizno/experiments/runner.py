@@ -16,9 +16,10 @@ from sizno.experiments import engine, interrupt
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment, pybamm_steps
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
-from sizno.models.dense_anode import DenseCompositeAnode, idaklu_solver
 from sizno.models.full_cell import FullCellModel
+from sizno.models.half_cell import DenseCompositeAnode
 from sizno.models.parameters import ParameterSet, load_parameter_set
+from sizno.models.solver import idaklu_solver
 from sizno.results import RunResult
 from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
 from sizno.results.thickness import ThicknessTracker, cell_widths_m

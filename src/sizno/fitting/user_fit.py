@@ -124,7 +124,7 @@ def half_cell_parameter_names() -> frozenset[str]:
     is not among them, so a fit to a cycler file never frees it."""
     import pybamm
 
-    from sizno.models.dense_anode import DenseCompositeAnode
+    from sizno.models.half_cell import DenseCompositeAnode
 
     m = DenseCompositeAnode()
     exprs = [*m.rhs.values(), *m.algebraic.values(), *m.initial_conditions.values(),

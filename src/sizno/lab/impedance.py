@@ -65,7 +65,7 @@ from sizno.lab.capacitances import Capacitances, load_capacitances
 from sizno.lab.model_spectrum import ModelSpectrum, OperatingPoint, default_frequencies_Hz
 from sizno.materials import named_material
 from sizno.models.build import half_cell_parameter_values
-from sizno.models.dense_anode import DenseCompositeAnode
+from sizno.models.half_cell import DenseCompositeAnode
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.units import VACUUM_PERMITTIVITY_F_PER_M as EPS0_F_PER_M
 

@@ -13,7 +13,7 @@ import pybamm
 from sizno.models.anode import DOMAIN as ANODE, DenseAnode, anode_geometry, anode_submesh
 from sizno.models.cathode import ELECTRODE as CATHODE, PARTICLE, CompositeCathode, cathode_geometry
 from sizno.models.control import attach_experiment_control, experiment_variables
-from sizno.models.dense_anode import idaklu_solver
+from sizno.models.solver import idaklu_solver
 
 
 class FullCellModel(pybamm.BaseModel):

@@ -8,23 +8,10 @@ from __future__ import annotations
 
 import pybamm
 
-from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh, microscale_time_ratio
+from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh
 from sizno.models.control import attach_experiment_control, experiment_variables
+from sizno.models.solver import idaklu_solver
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
-
-__all__ = ["DenseCompositeAnode", "microscale_time_ratio", "idaklu_solver"]
-
-
-def idaklu_solver(output_variables: list[str] | None = None, first_step_s: float | None = None,
-                  rtol: float = 1e-6, atol: float = 1e-8, compile: bool = False) -> pybamm.IDAKLUSolver:
-    """The models' solver. With `output_variables` it computes only those variables, as it goes,
-    and keeps no state vectors (cheap post-processing; the final state still carries on).
-    `first_step_s`: IDA's first internal step (default: IDA's own estimate); `compile`: the CasADi
-    functions compiled to C (worth it only for a model whose parameters are inputs: built once)."""
-    # a step that needs more than 20k internal steps is a stuck step: fail it (the experiment
-    # keeps the finished steps) rather than crawl for minutes
-    options = {"max_num_steps": 20000, "compile": compile, **({"dt_init": first_step_s} if first_step_s else {})}
-    return pybamm.IDAKLUSolver(rtol=rtol, atol=atol, options=options, output_variables=output_variables)
 
 
 class DenseCompositeAnode(pybamm.BaseModel):

@@ -22,6 +22,7 @@ from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.models.solver import idaklu_solver
 from sizno.results import RunResult
 from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
+from sizno.results.states import STATE_COLUMNS
 from sizno.results.thickness import ThicknessTracker, cell_widths_m
 
 DEFAULT_MESH_POINTS = 20
@@ -32,18 +33,6 @@ pybamm.set_logging_level("ERROR")
 logging.getLogger("pybamm").setLevel(logging.ERROR)
 
 Cell = HalfCell | FullCell
-
-# x-averaged model states recorded in the time series (column -> model variable)
-STATE_COLUMNS = {
-    "amorphous_fraction": "X-averaged amorphous fraction [-]",
-    "mobile_lithium_fraction": "X-averaged mobile lithium [-]",
-    "trapped_lithium_fraction": "X-averaged trapped lithium [-]",
-    "isolated_si_fraction": "X-averaged isolated Si fraction [-]",
-    "isolated_lithium_fraction": "X-averaged isolated lithium [-]",
-    "zno_conversion": "X-averaged ZnO conversion [-]",
-    "lizn_fraction": "X-averaged LiZn fraction [-]",
-}
-
 
 @dataclass(frozen=True)
 class Bookkeeping:

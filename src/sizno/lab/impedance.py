@@ -67,6 +67,7 @@ from sizno.materials import named_material
 from sizno.models.build import half_cell_parameter_values
 from sizno.models.half_cell import DenseCompositeAnode
 from sizno.models.parameters import ParameterSet, load_parameter_set
+from sizno.results.states import STATE_COLUMNS
 from sizno.units import VACUUM_PERMITTIVITY_F_PER_M as EPS0_F_PER_M
 
 CURRENT_INPUT = "Current function [A]"
@@ -84,8 +85,8 @@ _RESISTANCE_VARIABLES = {
 }
 
 
-_STATE_VARIABLES = ("SEI thickness [nm]", "X-averaged amorphous fraction [-]", "Amorphous Li filling [-]",
-                    "Interface active fraction [-]", "X-averaged ZnO conversion [-]", "Charge passed [A.h]")
+_STATE_VARIABLES = ("SEI thickness [nm]", STATE_COLUMNS["amorphous_fraction"], "Amorphous Li filling [-]",
+                    "Interface active fraction [-]", STATE_COLUMNS["zno_conversion"], "Charge passed [A.h]")
 
 
 class LinearisedHalfCell:

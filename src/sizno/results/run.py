@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from sizno.errors import SiznoInputError
+from sizno.results.states import STATE_NAMES
 
 
 # "steps_not_run": the cycle's steps that could not start (their cut-off was met at once), e.g.
 # "lithiation, delithiation"; empty when every step ran
-_STATES = ("amorphous_fraction", "mobile_lithium_fraction", "trapped_lithium_fraction", "isolated_si_fraction",
-           "isolated_lithium_fraction", "zno_conversion", "lizn_fraction")  # x-averaged, end of cycle
+_STATES = STATE_NAMES  # x-averaged, end of cycle
 HALF_CELL_CYCLE_COLUMNS = (
     "cycle_index", "block_index", "block_label", "current_A_per_g",
     "lithiation_capacity_mAh", "delithiation_capacity_mAh",

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from sizno.errors import SiznoInputError
 from sizno.materials import Composite, load_phases, named_material
 from sizno.materials.registry import material_names
+from sizno.results.states import STATE_NAMES
 
 if TYPE_CHECKING:
     from sizno.results import RunResult
@@ -42,8 +43,8 @@ SI_CAPACITY_LI_PER_SI = 3.75  # the model's unit of Li: 3.75 Li per Si
 MIN_MASS_FRACTION = 1e-9  # phases below this are round-off of a finished reaction (chi = 1 - 1e-14)
 
 # x-averaged model states the phases are built from (RunResult time-series/cycle-table columns)
-STATE_KEYS = ("amorphous_fraction", "mobile_lithium_fraction", "trapped_lithium_fraction",
-              "isolated_lithium_fraction", "zno_conversion", "lizn_fraction")
+# (all of them but the isolated Si fraction, which the phase balance does not use)
+STATE_KEYS = tuple(k for k in STATE_NAMES if k != "isolated_si_fraction")
 
 
 @dataclass(frozen=True)

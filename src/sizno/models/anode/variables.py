@@ -8,6 +8,7 @@ from sizno.models.anode.interface import NM_TO_M, SEI, ElectrodePotential
 from sizno.models.anode.states import AnodeStates
 from sizno.models.anode.thermodynamics import Thermodynamics
 from sizno.models.anode.transport import Conductivities, pristine_solid_fraction
+from sizno.results.states import STATE_COLUMNS
 from sizno.units import FARADAY_C_PER_MOL, SECONDS_PER_HOUR
 
 
@@ -20,6 +21,16 @@ def lithium_bookkeeping(st: AnodeStates) -> dict[str, pybamm.Symbol]:
     li_sei = A * P("SEI lithium concentration [mol.m-3]") * st.delta * NM_TO_M
     Q_si_Ah = n_cap * P("Electrode thickness [m]") * FARADAY_C_PER_MOL / SECONDS_PER_HOUR
     return {"Lithium in electrode [mol]": li_bulk, "Lithium in SEI [mol]": li_sei, "Si alloying capacity [A.h]": Q_si_Ah}
+
+
+def x_averaged_states(st: AnodeStates) -> dict[str, pybamm.Symbol]:
+    """The x-averaged states the runner records, named by `sizno.results.states.STATE_COLUMNS`."""
+    local = {"amorphous_fraction": st.s, "mobile_lithium_fraction": st.c, "trapped_lithium_fraction": st.tr,
+             "isolated_si_fraction": st.iso / st.s, "isolated_lithium_fraction": st.li_iso, "zno_conversion": st.chi,
+             "lizn_fraction": st.y}
+    if local.keys() != STATE_COLUMNS.keys():
+        raise RuntimeError(f"the anode's x-averaged states {sorted(local)} differ from STATE_COLUMNS {sorted(STATE_COLUMNS)}")
+    return {STATE_COLUMNS[k]: pybamm.x_average(local[k]) for k in STATE_COLUMNS}
 
 
 def anode_variables(st: AnodeStates, th: Thermodynamics, cond: Conductivities, U0, sei: SEI,
@@ -55,13 +66,7 @@ def anode_variables(st: AnodeStates, th: Thermodynamics, cond: Conductivities, U
         "Pore accommodation fraction [-]": pybamm.Parameter("Pore accommodation fraction [-]"),
         "Lithium flux [mol.m-2.s-1]": N,
         **lithium_bookkeeping(st),
-        "X-averaged amorphous fraction [-]": av(st.s),
-        "X-averaged mobile lithium [-]": av(st.c),
-        "X-averaged trapped lithium [-]": av(st.tr),
-        "X-averaged isolated Si fraction [-]": av(st.iso / st.s),
-        "X-averaged isolated lithium [-]": av(st.li_iso),
-        "X-averaged ZnO conversion [-]": av(st.chi),
-        "X-averaged LiZn fraction [-]": av(st.y),
+        **x_averaged_states(st),
         "X-averaged solid volume fraction [-]": av(cond.solid),
         "x [m]": st.x,
     }

@@ -36,19 +36,43 @@ Cell = HalfCell | FullCell
 
 @dataclass(frozen=True)
 class Bookkeeping:
-    """How a cell's steps are named and counted."""
+    """What differs between a half and a full cell for the runner: the model, its parameter values and
+    mesh, and how steps are named, counted and reported. Chosen once per run (`_books`)."""
 
+    label: str  # "half cell" / "full cell"
+    full_cell: bool  # which model the engine builds
     actions: tuple[str, str]  # names of a step with (positive, negative) model current
     efficiency: tuple[str, str]  # coulombic efficiency = capacity of [0] / capacity of [1]
     columns: tuple[str, ...]
     mass_g: Callable[[Cell], float]  # the mass capacities are given per gram of
     basis: str
+    setting_column: str  # the cycle table's column of the step's set current
+    bdf_current_sign: float  # model current -> BDF current (+ charges the cell)
+    extra_outputs: dict[str, str]  # time-series column -> model variable, beyond the common ones
+    parameter_values: Callable[[Cell, ParameterSet], pybamm.ParameterValues]
+    anode: Callable[[Cell], HalfCell]  # the Si-composite electrode's cell
+    design: Callable[[Cell], dict]  # the cell's design, for the run's metadata
 
 
-HALF_CELL_BOOKS = Bookkeeping(("lithiation", "delithiation"), ("delithiation", "lithiation"), HALF_CELL_CYCLE_COLUMNS,
-                              lambda cell: cell.composite_mass_g, "per gram of composite")
-FULL_CELL_BOOKS = Bookkeeping(("discharge", "charge"), ("discharge", "charge"), FULL_CELL_CYCLE_COLUMNS,
-                              lambda cell: cell.ncm_mass_g, "per gram of NCM811")
+def _var_pts(books: Bookkeeping, mesh_points: int, cathode_mesh_points: int = CATHODE_MESH_POINTS) -> dict[str, int]:
+    return {"x_n": mesh_points, **({"x_p": cathode_mesh_points, "r_p": cathode_mesh_points} if books.full_cell else {})}
+
+
+HALF_CELL_BOOKS = Bookkeeping(
+    "half cell", False, ("lithiation", "delithiation"), ("delithiation", "lithiation"), HALF_CELL_CYCLE_COLUMNS,
+    lambda cell: cell.composite_mass_g, "per gram of composite", "current_A_per_g", -1.0,
+    {"voltage_vs_li_in_volt": "Voltage vs Li-In [V]"}, half_cell_parameter_values, lambda cell: cell,
+    lambda cell: {"composite_mass_mg": cell.composite_mass_mg, "thickness_um": cell.thickness_um,
+                  "current_basis_factor": cell.current_basis_factor})
+FULL_CELL_BOOKS = Bookkeeping(
+    "full cell", True, ("discharge", "charge"), ("discharge", "charge"), FULL_CELL_CYCLE_COLUMNS,
+    lambda cell: cell.ncm_mass_g, "per gram of NCM811", "c_rate", 1.0,
+    {"cathode_potential_volt": "Cathode potential [V]", "anode_potential_volt": "Anode potential [V]",
+     "discharge_capacity_ah": "Discharge capacity [A.h]"}, full_cell_parameter_values, lambda cell: cell.anode,
+    lambda cell: {"ncm_loading_mg_per_cm2": cell.ncm_loading_mg_per_cm2, "ncm_mass_mg": 1000 * cell.ncm_mass_g,
+                  "cathode_thickness_um": 1e6 * cell.cathode_thickness_m, "np_ratio": cell.np_ratio,
+                  "anode_composite_mass_mg": cell.anode_composite_mass_mg, "anode_thickness_um": cell.anode.thickness_um,
+                  "nominal_capacity_mAh_per_g": cell.nominal_capacity_mAh_per_g})
 
 
 def _books(cell: Cell) -> Bookkeeping:
@@ -75,14 +99,10 @@ def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None =
     `output_variables`: the solver computes only these as it goes and keeps no states (read them
     from the solution by `solver_output_name`); None keeps every state, so any variable can be read.
     """
-    if isinstance(cell, FullCell):
-        model = FullCellModel()
-        values = full_cell_parameter_values(cell, pset)
-        var_pts = {"x_n": mesh_points, "x_p": cathode_mesh_points, "r_p": cathode_mesh_points}
-    else:
-        model = DenseCompositeAnode()
-        values = half_cell_parameter_values(cell, pset)
-        var_pts = {"x_n": mesh_points}
+    books = _books(cell)
+    model = FullCellModel() if books.full_cell else DenseCompositeAnode()
+    values = books.parameter_values(cell, pset)
+    var_pts = _var_pts(books, mesh_points, cathode_mesh_points)
     if initial is not None:
         model.set_initial_conditions_from(initial)
     if output_variables:
@@ -159,11 +179,9 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
     """Every step of the protocol on the cell's built model (built once per structure, `sizno.experiments.engine`)."""
     pset = pset or load_parameter_set()
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
-    full = isinstance(cell, FullCell)
-    values = full_cell_parameter_values(cell, pset) if full else half_cell_parameter_values(cell, pset)
-    var_pts = {"x_n": mesh_points, **({"x_p": CATHODE_MESH_POINTS, "r_p": CATHODE_MESH_POINTS} if full else {})}
+    values = book.books.parameter_values(cell, pset)
     outputs = tuple(solver_output_name(n) for n in book.variables)
-    built = engine.built_model(full, values, var_pts, outputs)
+    built = engine.built_model(book.books.full_cell, values, _var_pts(book.books, mesh_points), outputs)
     specs = engine.step_specs(pybamm_steps(protocol, cell))
     last, reason, n_skipped, elapsed_s = None, "", 0, 0.0
     for k, spec in enumerate(specs):
@@ -250,11 +268,10 @@ class _StepBook:
         self.n_done = 0
         self.solver_steps: list[int] = []  # IDA's internal steps per current step that ran (rests left out)
         self.thickness: ThicknessTracker | None = None
-        extra = (["Voltage vs Li-In [V]"] if isinstance(cell, HalfCell) else
-                 ["Cathode potential [V]", "Anode potential [V]", "Discharge capacity [A.h]"])
         # the solver computes only these (IDAKLU output variables): post-processing stays cheap
         self.variables = ["Time [s]", "Voltage [V]", "Current [A]", "Charge passed [A.h]", *STATE_COLUMNS.values(),
-                          "Solid fraction [-]", "x [m]", "Pristine solid fraction [-]", "Pore accommodation fraction [-]", *extra]
+                          "Solid fraction [-]", "x [m]", "Pristine solid fraction [-]", "Pore accommodation fraction [-]",
+                          *self.books.extra_outputs.values()]
         self._cycle: dict | None = None
 
     # ---------------------------------------------------------------------------- per step
@@ -301,7 +318,7 @@ class _StepBook:
         part = {
             "test_time_second": t,
             "voltage_volt": V,
-            "current_ampere": -I if isinstance(self.cell, HalfCell) else I,  # BDF: + charges the cell
+            "current_ampere": self.books.bdf_current_sign * I,  # BDF: + charges the cell
             "cycle_count": cycle_index,
             "step_count": k + 1,
             "step_type": action,
@@ -309,19 +326,14 @@ class _StepBook:
             **states,
             "si_electrode_thickness_um": thickness,
         }
-        if isinstance(self.cell, HalfCell):
-            part["voltage_vs_li_in_volt"] = _entries(ssol, "Voltage vs Li-In [V]")
-        else:
-            part["cathode_potential_volt"] = _entries(ssol, "Cathode potential [V]")
-            part["anode_potential_volt"] = _entries(ssol, "Anode potential [V]")
-            part["discharge_capacity_ah"] = _entries(ssol, "Discharge capacity [A.h]")
+        part.update({col: _entries(ssol, var) for col, var in self.books.extra_outputs.items()})
         self.ts_parts.append(pd.DataFrame(part))
 
     def _thickness_um(self, ssol) -> np.ndarray:
         solid = _entries(ssol, "Solid fraction [-]")
         if self.thickness is None:
             nodes = _entries(ssol, "x [m]")[:, 0]
-            anode = self.cell.anode if isinstance(self.cell, FullCell) else self.cell
+            anode = self.books.anode(self.cell)
             self.thickness = ThicknessTracker(cell_widths_m(nodes, anode.thickness_m),
                                               float(_entries(ssol, "Pristine solid fraction [-]")[0]),
                                               float(_entries(ssol, "Pore accommodation fraction [-]")[0]))
@@ -337,7 +349,7 @@ class _StepBook:
         bi, label = self.block_of_cycle[cyc["cycle_index"]]
         num, den = (cyc["caps"][a] for a in b.efficiency)
         row = {"cycle_index": cyc["cycle_index"], "block_index": bi, "block_label": label}
-        row["c_rate" if isinstance(self.cell, FullCell) else "current_A_per_g"] = cyc["setting"]
+        row[b.setting_column] = cyc["setting"]
         for a in b.actions:
             cap = cyc["caps"][a]
             row[f"{a}_capacity_mAh"] = 1000 * cap
@@ -375,7 +387,7 @@ class _StepBook:
         ts = pd.concat(self.ts_parts, ignore_index=True) if self.ts_parts else pd.DataFrame()
         cell = self.cell
         meta = {
-            "cell": "full cell" if isinstance(cell, FullCell) else "half cell",
+            "cell": self.books.label,
             "material": cell.composite.name,
             "zno_wt_percent": cell.composite.zno_wt_percent,
             "protocol": self.protocol.name,
@@ -393,21 +405,6 @@ class _StepBook:
             "solver_steps_total": int(sum(self.solver_steps)),
             "solver_steps_per_half_cycle_median": float(np.median(self.solver_steps)) if self.solver_steps else 0.0,
         }
-        if isinstance(cell, FullCell):
-            meta.update({
-                "ncm_loading_mg_per_cm2": cell.ncm_loading_mg_per_cm2,
-                "ncm_mass_mg": 1000 * cell.ncm_mass_g,
-                "cathode_thickness_um": 1e6 * cell.cathode_thickness_m,
-                "np_ratio": cell.np_ratio,
-                "anode_composite_mass_mg": cell.anode_composite_mass_mg,
-                "anode_thickness_um": cell.anode.thickness_um,
-                "nominal_capacity_mAh_per_g": cell.nominal_capacity_mAh_per_g,
-            })
-        else:
-            meta.update({
-                "composite_mass_mg": cell.composite_mass_mg,
-                "thickness_um": cell.thickness_um,
-                "current_basis_factor": cell.current_basis_factor,
-            })
+        meta.update(self.books.design(cell))
         cycles_df = pd.DataFrame(self.rows, columns=list(self.books.columns))
         return RunResult(timeseries=ts, cycles=cycles_df, metadata=meta, completed=completed, stop_reason=reason)

@@ -73,7 +73,8 @@ from sizno.units import VACUUM_PERMITTIVITY_F_PER_M as EPS0_F_PER_M
 CURRENT_INPUT = "Current function [A]"
 DOMAIN_NAME = "negative electrode"
 # the model's share of the interface that takes part in charge transfer: the newest name first
-_ACTIVE_AREA_VARIABLES = ("Interface active area fraction [-]", "Interface active fraction [-]")
+# the share of the interface where charge transfer happens (the double layer forms there only)
+ACTIVE_AREA_VARIABLE = "Interface active fraction [-]"
 
 # the model's variables whose partial derivative with respect to the current is a resistance
 _RESISTANCE_VARIABLES = {
@@ -123,7 +124,8 @@ class LinearisedHalfCell:
         inputs = {CURRENT_INPUT: cur}
 
         def cas(name_or_symbol):
-            sym = self._variable(name_or_symbol) if isinstance(name_or_symbol, str) else name_or_symbol
+            sym = (self.built_model.get_processed_variable(name_or_symbol) if isinstance(name_or_symbol, str)
+                   else name_or_symbol)
             return sym.to_casadi(t=casadi.MX(0.0), y=y, inputs=inputs)
 
         f = cas(built.concatenated_rhs)
@@ -141,26 +143,11 @@ class LinearisedHalfCell:
             n: casadi.Function(f"state{i}", [y, cur], [cas(n)])
             for i, n in enumerate(_STATE_VARIABLES)
         }
-        self.active_area_variable = next((n for n in _ACTIVE_AREA_VARIABLES if self._has_variable(n)), None)
-        self._active_area = (casadi.Function("active_area", [y, cur], [cas(self.active_area_variable)])
-                             if self.active_area_variable else None)
+        self.active_area_variable = ACTIVE_AREA_VARIABLE
+        self._active_area = casadi.Function("active_area", [y, cur], [cas(ACTIVE_AREA_VARIABLE)])
         self.temperature_K = float(pv["Temperature [K]"])
         self._y0 = np.asarray(built.concatenated_initial_conditions.evaluate(0, inputs={CURRENT_INPUT: 0.0})).ravel()
         self.pellet_resistance_ohm = float(pv["Electrolyte pellet resistance [Ohm]"])
-
-    def _has_variable(self, name: str) -> bool:
-        try:
-            self._variable(name)
-        except Exception:
-            return False
-        return True
-
-    def _variable(self, name: str) -> pybamm.Symbol:
-        m = self.built_model
-        try:
-            return m.get_processed_variable(name)
-        except Exception:  # older PyBaMM: variables processed eagerly
-            return m.variables[name]
 
     # ---------------------------------------------------------------- states
     def initial_state(self) -> np.ndarray:
@@ -212,7 +199,7 @@ class LinearisedHalfCell:
         C_int = Cf.ravel()
         state = {n.replace(" [-]", "").replace(" [nm]", "_nm").replace(" [A.h]", "_Ah"): float(np.asarray(fn(y, I)).ravel().mean())
                  for n, fn in self._state_vars.items()}
-        active = float(np.asarray(self._active_area(y, I)).ravel()[0]) if self._active_area else 1.0
+        active = float(np.asarray(self._active_area(y, I)).ravel()[0])
         return OperatingPoint(
             y=y, current_A=I, J=J, B=B.ravel(), C_interface=C_int, C_rest=Cv.ravel() - C_int, D=float(Dv.ravel()[0]),
             resistances_ohm=res, voltage_V=float(V.ravel()[0]), sei_thickness_nm=state["SEI thickness_nm"], state=state,

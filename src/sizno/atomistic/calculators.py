@@ -1,9 +1,10 @@
 """ASE calculators by name. One model is loaded once; every NEB image gets its own calculator on it.
 
 Names: ``chgnet`` (default; CHGNet 0.4.2, weights inside the wheel, no network), ``sevennet``
-(SevenNet ``7net-0``, the cross-check), ``emt`` (ASE's effective-medium theory, for tests: Al, Cu,
+(SevenNet ``7net-0``, the cross-check), ``gpaw`` (DFT: PBE with sizno's presets, see atomistic.dft;
+``--calc-setting preset=pw`` etc.), ``emt`` (ASE's effective-medium theory, for tests: Al, Cu,
 Ag, Au, Ni, Pd, Pt, H, C, N, O only) and any calculator that ASE ships, by its ASE name (``vasp``,
-``gpaw``, ``espresso``, ``lj``, ``morse`` …) with its keyword settings passed through unchanged.
+``espresso``, ``lj``, ``morse`` …) with its keyword settings passed through unchanged.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ _ASE_CALCULATORS: dict[str, tuple[str, str]] = {
     "lj": ("ase.calculators.lj", "LennardJones"),
     "morse": ("ase.calculators.morse", "MorsePotential"),
     "vasp": ("ase.calculators.vasp", "Vasp"),
-    "gpaw": ("gpaw", "GPAW"),
     "espresso": ("ase.calculators.espresso", "Espresso"),
     "cp2k": ("ase.calculators.cp2k", "CP2K"),
     "lammpslib": ("ase.calculators.lammpslib", "LAMMPSlib"),
@@ -34,13 +34,14 @@ _ASE_CALCULATORS: dict[str, tuple[str, str]] = {
     "orca": ("ase.calculators.orca", "ORCA"),
 }
 ML_CALCULATORS = ("chgnet", "sevennet")
+DFT_CALCULATORS = ("gpaw",)  # settings resolved by atomistic.dft (presets, local PAW setups, progress)
 EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N", "O"})
 
 _MODEL_CACHE: dict[tuple, Any] = {}
 
 
 def known_calculators() -> list[str]:
-    return list(ML_CALCULATORS) + sorted(_ASE_CALCULATORS)
+    return list(ML_CALCULATORS) + list(DFT_CALCULATORS) + sorted(_ASE_CALCULATORS)
 
 
 def torch_threads() -> int:
@@ -102,10 +103,15 @@ class CalculatorFactory:
 
     name: str = DEFAULT_CALCULATOR
     settings: dict[str, Any] = field(default_factory=dict)
+    on_scf: Callable[[int, float], None] | None = None  # DFT only: (SCF iteration, seconds) as it runs
 
     def __post_init__(self):
         self.name = self.name.lower().strip()
-        if self.name not in ML_CALCULATORS and self.name not in _ASE_CALCULATORS:
+        if self.name in DFT_CALCULATORS:
+            from sizno.atomistic import dft
+
+            dft.resolve(self.settings)  # bad settings fail here, with the accepted values
+        elif self.name not in ML_CALCULATORS and self.name not in _ASE_CALCULATORS:
             raise SiznoInputError("calculator", f"unknown calculator '{self.name}'", ", ".join(known_calculators()))
 
     @property
@@ -125,15 +131,36 @@ class CalculatorFactory:
             except PackageNotFoundError:
                 v = "?"
             return f"SevenNet {self.settings.get('model', '7net-0')} (sevenn {v})"
+        if self.name == "gpaw":
+            from sizno.atomistic import dft
+
+            return dft.label(self.settings)
         return f"ASE {_ASE_CALCULATORS[self.name][1]}" + (f" {self.settings}" if self.settings else "")
 
     def identity(self) -> dict:
         """What the cache key needs to know about this calculator."""
-        return {"name": self.name, "label": self.label, "settings": {k: str(v) for k, v in sorted(self.settings.items())}}
+        settings = self.settings
+        if self.name == "gpaw":
+            from sizno.atomistic import dft
+
+            settings = {k: v for k, v in dft.resolve(self.settings).items() if k != "txt"}
+        return {"name": self.name, "label": self.label, "settings": {k: str(v) for k, v in sorted(settings.items())}}
+
+    def describe(self) -> dict:
+        """The settings an output states: for DFT mode, basis or cutoff, k-points, smearing, convergence."""
+        if self.name == "gpaw":
+            from sizno.atomistic import dft
+
+            return dft.describe(self.settings)
+        return {"name": self.name, "label": self.label, **{k: str(v) for k, v in sorted(self.settings.items())}}
 
     def check_elements(self, symbols) -> None:
-        """Raise a clear error for elements this calculator cannot treat."""
+        """Raise a clear error for elements this calculator cannot treat (EMT's list; GPAW: a PAW setup here)."""
         syms = set(symbols)
+        if self.name == "gpaw":
+            from sizno.atomistic import dft
+
+            dft.check_setups(syms, self.settings)
         if self.name == "emt" and not syms <= EMT_ELEMENTS:
             raise SiznoInputError("calculator", f"EMT has no parameters for {sorted(syms - EMT_ELEMENTS)}",
                                   ", ".join(sorted(EMT_ELEMENTS)))
@@ -165,6 +192,10 @@ class CalculatorFactory:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return SevenNetCalculator(model=model, file_type="model_instance", device=self.settings.get("device", "cpu"))
+        if self.name == "gpaw":
+            from sizno.atomistic import dft
+
+            return dft.make_calculator(self.settings, on_scf=self.on_scf)
         module, cls = _ASE_CALCULATORS[self.name]
         try:
             mod = importlib.import_module(module)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -12,8 +13,8 @@ from sizno.clitools import (ForceOption, atomistic_cross_check_setting, JsonOpti
 
 atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
 
-CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), sevennet, emt, or any ASE calculator by name (vasp, gpaw, espresso ...).")
-CalcSettingOption = typer.Option(None, "--calc-setting", help="Calculator setting key=value (repeatable), passed to the ASE calculator.")
+CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), sevennet, gpaw (DFT, PBE), emt, or any ASE calculator by name (vasp, espresso ...).")
+CalcSettingOption = typer.Option(None, "--calc-setting", help="Calculator setting key=value (repeatable). gpaw: preset=lcao|pw|test, kpts=2x2x1, h_A, ecut_eV, basis, smearing_eV ...; others: passed to the ASE calculator.")
 QuickOption = typer.Option(True, "--quick/--full", help="Smallest sensible cells (minutes) or thicker slabs and more images.")
 
 
@@ -27,11 +28,17 @@ def _progress():
     return progress(err_console, counts=False)
 
 
-def _neb_hooks(prog):
+def _neb_hooks(prog, factory=None):
+    """Progress callbacks: a message, an NEB step; with a DFT factory also each SCF iteration."""
     task = prog.add_task("starting", total=None)
+    last = {"m": "starting"}
 
     def msg(m):
+        last["m"] = m
         prog.update(task, description=m)
+
+    if factory is not None and factory.name == "gpaw":
+        factory.on_scf = lambda it, sec: prog.update(task, description=f"{last['m']} · DFT SCF iteration {it} ({sec:.0f} s)")
 
     def step(n, fmax, energies):
         es = " ".join(f"{e:+.2f}" for e in energies)
@@ -86,9 +93,10 @@ def slab(
         top = builders.top_layer_indices(a, 1.5)
         a.rattle(0.02, seed=7)
         with _progress() as prog:
-            t = prog.add_task("relax", total=None)
-            r = relax(a, f, on_step=lambda n, fm: prog.update(t, description=f"relax step {n}: fmax {fm:.3f} eV/Å"))
-        info.update({"calculator": f.label, "energy_eV": r.energy_eV, "converged": r.converged, "steps": r.steps,
+            msg, _ = _neb_hooks(prog, f)
+            msg("relax")
+            r = relax(a, f, on_step=lambda n, fm: msg(f"relax step {n}: fmax {fm:.3f} eV/Å"))
+        info.update({"calculator": f.label, "calculator_settings": f.describe(), "energy_eV": r.energy_eV, "converged": r.converged, "steps": r.steps,
                      "top_coordination_before": builders.surface_coordination(a, top),
                      "top_coordination_after": builders.surface_coordination(r.atoms, top)})
         if r.warning():
@@ -126,7 +134,7 @@ def interface(
     matches = builders.find_matches(oxide, max_strain)[:5]
     f = _factory(calculator, calc_setting)
     with _progress() as prog:
-        msg, _ = _neb_hooks(prog)
+        msg, _ = _neb_hooks(prog, f)
         hjs = heterojunctions(f, Settings(quick), oxide, termination or None, registry or None, progress=msg)
     t = Table(title=f"Si(111)/{oxide} heterojunctions ({f.label})")
     for c in ("face", "registry", "E_int [eV/Å²]", "E_int [J/m²]", "atoms", "converged"):
@@ -138,7 +146,7 @@ def interface(
                   str(h.n_atoms), "yes" if h.converged else "NO")
         write(out_dir / f"interface_{oxide}_{h.termination}_{h.registry}.extxyz", h.atoms, format="extxyz")
     console.print(t)
-    write_json(json_path, {"oxide": oxide, "calculator": f.label, "matches": [m.as_dict() for m in matches],
+    write_json(json_path, {"oxide": oxide, "calculator": f.label, "calculator_settings": f.describe(), "matches": [m.as_dict() for m in matches],
                            "heterojunctions": [h.as_dict() for h in hjs],
                            "definition": "(E_tot - E_Si_slab - E_oxide_slab) / area, eV per A^2; oxide strained"})
 
@@ -166,7 +174,7 @@ def neb(
     s = Settings(quick)
     results = []
     with _progress() as prog:
-        msg, step = _neb_hooks(prog)
+        msg, step = _neb_hooks(prog, f)
         if path in ("si111", "all"):
             r, info = si111_barrier(f, s, progress=msg, on_neb_step=step)
             results.append(("si111", r, info))
@@ -183,7 +191,15 @@ def neb(
         files = write_neb(r, out_dir, f"neb_{n}")
         payload.append({"path": n, **r.as_dict(), **files, "info": info})
         console.print(f"{n}: {files['images_extxyz']}, {files['profile_png']}")
-    write_json(json_path, {"calculator": f.label, "settings": s.as_dict(), "results": payload})
+    write_json(json_path, {"calculator": f.label, "calculator_settings": f.describe(), "settings": s.as_dict(),
+                           "results": payload})
+
+
+def _dft_cell(row: dict) -> str:
+    d = row.get("dft_check")
+    if not d:
+        return "none"
+    return "/".join("n/a" if d.get(f"barrier_{p}_dft_eV") is None else f"{d[f'barrier_{p}_dft_eV']:.2f}" for p in ("along", "across"))
 
 
 @atomistic_app.command()
@@ -212,16 +228,17 @@ def screen(
         write_json(json_path, done, quiet=True)
 
     with _progress() as prog:
-        msg, step = _neb_hooks(prog)
+        msg, step = _neb_hooks(prog, f)
         rows = run_screen(oxide or ["ZnO", "MgO", "CaO"], f, Settings(quick), current_A_per_g, progress=msg,
                           on_neb_step=step, on_row=on_row)
     t = Table(title=f"Additive screen ({f.label})")
-    for c in ("oxide", "E_int [eV/Å²]", "Ea along [eV]", "Ea across [eV]", "D [m²/s]", "σ/σ_ZnO", f"capacity @{current_A_per_g:g} A/g [mAh/g]"):
+    for c in ("oxide", "E_int [eV/Å²]", "Ea along [eV]", "Ea across [eV]", "DFT along/across [eV]", "D [m²/s]", "σ/σ_ZnO",
+              f"capacity @{current_A_per_g:g} A/g [mAh/g]"):
         t.add_column(c)
     for r in rows:
         cap = r.get("capacity_mAh_g")
         t.add_row(r["oxide"], f"{r['interface_energy_eV_per_A2']:+.3f}", f"{r['barrier_along_eV']:.3f}",
-                  "n/a" if r["barrier_across_eV"] is None else f"{r['barrier_across_eV']:.3f}",
+                  "n/a" if r["barrier_across_eV"] is None else f"{r['barrier_across_eV']:.3f}", _dft_cell(r),
                   f"{r['D_m2_per_s']:.2e}", f"{r['conductivity_ratio_vs_ZnO']:.3g}", "n/a" if cap is None else f"{cap:.0f}")
     console.print(t)
     for r in rows:
@@ -229,7 +246,70 @@ def screen(
             if r.get(k):
                 err_console.print(f"{r['oxide']}: {r[k]}")
     console.print(rows[0]["assumptions"])
+    if any(r.get("dft_check") for r in rows):
+        dc = next(r["dft_check"] for r in rows if r.get("dft_check"))
+        console.print(f"DFT along/across: the stored cross-check ({dc['calculator']}, single points at "
+                      f"{dc['on_paths_of']}'s NEB points, {dc['date']}); Ea columns: {f.label}")
     write_json(json_path, rows)
+
+
+@atomistic_app.command("dft-check")
+def dft_check(
+    quick: bool = QuickOption,
+    points: str = typer.Option("saddle", "--points", help="barrier: start site, CHGNet's saddle, end site; saddle: these and the along route's sites; profile: every NEB image."),
+    path: Optional[List[str]] = typer.Option(None, "--path", help="si111, along, across (repeatable); default all three."),
+    calc_setting: Optional[List[str]] = CalcSettingOption,
+    work: Optional[Path] = typer.Option(None, "--work", help="Folder of finished single points (a stopped run resumes from it). Default: $SIZNO_CACHE_DIR or ~/.cache/sizno, /dft_crosscheck."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for dft_crosscheck.json and its structures (extxyz). Default: a new out/dft-check-<date>-<time>."),
+    force: bool = ForceOption,
+    json_path: Optional[Path] = JsonOption,
+):
+    """DFT (GPAW, PBE) single points at CHGNet's NEB points of the three Li paths: barriers and site energies
+    side by side, and the ranking of the paths against the paper's. Hours on 2 cores; resumes when stopped."""
+    import time
+
+    from sizno.atomistic import crosscheck
+    from sizno.atomistic.calculators import parse_settings
+    from sizno.errors import SiznoInputError
+
+    paths = path or list(crosscheck.PATHS)
+    for p in paths:
+        if p not in crosscheck.PATHS:
+            raise SiznoInputError("--path", f"unknown path '{p}'", ", ".join(crosscheck.PATHS))
+    settings = parse_settings(calc_setting)
+    from sizno.atomistic import dft
+
+    dft.resolve(settings)
+    dft.check_setups(["Li", "Si", "H", "Zn", "O"], settings)
+    if points not in crosscheck.POINT_SETS:
+        raise SiznoInputError("--points", f"'{points}'", ", ".join(crosscheck.POINT_SETS))
+    out_dir = output_folder(out, "dft-check", force)
+    t0 = time.perf_counter()
+    with _progress() as prog:
+        msg, _ = _neb_hooks(prog)
+        msg("CHGNet paths (cached after the first run)")
+        nebs = crosscheck.chgnet_nebs(quick, progress=msg)
+        res = crosscheck.run(nebs, settings, points=points, work=work, paths=paths, progress=msg)
+    j, x = crosscheck.write_data(res, nebs, out_dir, time.perf_counter() - t0)
+    console.print(crosscheck_table(json.loads(j.read_text())))
+    console.print(f"wrote {j} and {x}")
+    write_json(json_path, json.loads(j.read_text()))
+
+
+def crosscheck_table(data: dict):
+    """The cross-check as a table: per path, barriers and site energies (CHGNet, DFT at CHGNet's points)."""
+    from rich.table import Table
+
+    t = Table(title=f"DFT cross-check: {data['dft_label']}")
+    for c in ("path", "atoms", "CHGNet [eV]", "DFT [eV]", "DFT − CHGNet [eV]", "end site CHGNet/DFT [eV]", "points", "wall [s]", "CPU [s]"):
+        t.add_column(c)
+    for p, d in data["paths"].items():
+        site = (f"{d['site_energy_chgnet_eV']:+.3f} / {d['site_energy_dft_eV']:+.3f}" if "site_energy_dft_eV" in d else "")
+        t.add_row(p, str(d["n_atoms"]), f"{d['barrier_chgnet_eV']:.3f}", f"{d['barrier_dft_eV']:.3f}",
+                  f"{d['barrier_difference_eV']:+.3f}", site, str(len(d["points"])), f"{d['wall_s']:.0f}", f"{d['cpu_s']:.0f}")
+    t.caption = (f"ranking (lowest first): DFT {' < '.join(data['ranking_dft'])}; CHGNet {' < '.join(data['ranking_chgnet'])}; "
+                 f"paper {' < '.join(data['ranking_paper'])}")
+    return t
 
 
 @atomistic_app.command()
@@ -237,14 +317,21 @@ def records(
     quick: bool = QuickOption,
     cross_check: Optional[List[str]] = typer.Option(None, "--cross-check", help="Second potential run beside CHGNet "
                                                     "(repeatable; sevennet). Default: sevennet with --full, none with --quick."),
+    dft_live: bool = typer.Option(False, "--dft", help="Run the DFT cross-check (GPAW single points, hours) instead of showing the stored one."),
     json_path: Optional[Path] = JsonOption,
 ):
-    """The four dft.* records of `sizno reproduce` (CHGNet), with a second potential's numbers beside them."""
+    """The four dft.* records of `sizno reproduce` (CHGNet), with a second potential's numbers and the DFT check beside them."""
     from rich.table import Table
 
-    from sizno.reproduce.atomistic import atomistic_records, run_all
+    from sizno.reproduce.atomistic import atomistic_records, live_dft_check, run_all
 
-    recs = atomistic_records(run_all(quick, cross_check or atomistic_cross_check_setting()))
+    run = run_all(quick, cross_check or atomistic_cross_check_setting())
+    if dft_live:
+        with _progress() as prog:
+            msg, _ = _neb_hooks(prog)
+            recs = atomistic_records(run, live_dft_check(run, progress=msg))
+    else:
+        recs = atomistic_records(run)
     t = Table(title="atomistic records")
     for c in ("id", "paper", "model", "unit"):
         t.add_column(c)

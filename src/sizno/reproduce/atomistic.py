@@ -89,8 +89,39 @@ def _cell_iface(best: dict, settings: dict) -> str:
             f"{best['registry']} registry (the most stable), {best['n_atoms']} + 1 Li atoms, {settings['vacuum_A']:g} A vacuum")
 
 
-def atomistic_records(r: dict) -> list[dict]:
-    """The four dft.* records from a `run_all` result."""
+def path_nebs(r: dict) -> dict:
+    """The three paths' NEB results of a `run_all` result, by path name (atomistic.crosscheck's names)."""
+    return {"si111": r["si111"], "along": r["channel"]["along"], "across": r["channel"]["across"]}
+
+
+def live_dft_check(r: dict, progress=lambda m: None) -> dict:
+    """The DFT cross-check run now on this run's CHGNet paths (GPAW single points: hours on 2 cores), in the
+    form of the stored one."""
+    import datetime
+
+    from sizno.atomistic import crosscheck
+
+    res = crosscheck.run(path_nebs(r), progress=progress)
+    return {"paths": res["paths"], "dft_label": res["dft_label"],
+            "provenance": {"date": datetime.date.today().isoformat() + " (this run)"}}
+
+
+def _dft_notes(r: dict, dft_check: dict | None) -> dict[str, str]:
+    """Per path, the DFT value beside CHGNet's: `dft_check` (live_dft_check), else the stored cross-check."""
+    from sizno.atomistic import crosscheck
+
+    stored = dft_check if dft_check is not None else crosscheck.load_stored()
+    out = {}
+    for p, neb in path_nebs(r).items():
+        t = crosscheck.note(p, stored, None if neb is None else neb.barrier_eV)
+        out[p] = f"; {t}" if t else "; no DFT check stored for this path"
+    return out
+
+
+def atomistic_records(r: dict, dft_check: dict | None = None) -> list[dict]:
+    """The four dft.* records from a `run_all` result; each barrier's note has the DFT check beside it
+    (`dft_check` from live_dft_check, else the one stored in the package data)."""
+    dftn = _dft_notes(r, dft_check)
     paper = _paper()
     pot = r["calculator"]
     st = r["settings"]
@@ -99,7 +130,7 @@ def atomistic_records(r: dict) -> list[dict]:
     ci = ch["channel_info"]
     si = r["si_info"]
     relax_txt = f"relaxations fmax {st['fmax']} eV/A (<= {st['relax_steps']} steps)"
-    trend = "universal potential: a trend, not DFT"
+    trend = f"model value by {pot}, a universal potential (a trend, not DFT)"
     si_cell = (f"Si(111)-{si['reconstruction']} (paper: 7x7 DAS), {st['si_bilayers']} bilayers, H-passivated fixed bottom, "
                f"{si['slab_atoms']} + 1 Li atoms, {st['vacuum_A']:g} A vacuum; reconstruction "
                f"{'kept' if si['reconstruction_kept'] else 'NOT kept'} under relaxation (top-layer coordination "
@@ -110,7 +141,7 @@ def atomistic_records(r: dict) -> list[dict]:
          "paper": paper.get("li_barrier_si111_eV"), "model": r["si111"].barrier_eV, "role": "validation",
          "note": (f"{pot}; {si_cell}; long-range migration: the lowest of {si['sites_found']} adsorption sites "
                   f"to its own periodic image one cell on ({r['si111'].hop_length_A:.2f} A; the highest saddle on the way)"
-                  f"{', start moved to a lower site found on the path' if si.get('start_site_refined') else ''}; {relax_txt}; {_neb_conv(r['si111'])}{_cross(r, lambda c: c['si111'])}; {trend}")},
+                  f"{', start moved to a lower site found on the path' if si.get('start_site_refined') else ''}; {relax_txt}; {_neb_conv(r['si111'])}{_cross(r, lambda c: c['si111'])}{dftn['si111']}; {trend}")},
         {"id": "dft.li_barrier_along_interface_channel_eV", "quantity": "Li barrier along the Si/ZnO interface channel",
          "unit": "eV", "paper": paper.get("li_barrier_along_interface_channel_eV"), "model": ch["along"].barrier_eV,
          "role": "validation",
@@ -120,7 +151,7 @@ def atomistic_records(r: dict) -> list[dict]:
                   f"channel sites ({_route_txt(ci['along_route'])}; one NEB per hop from an IDPP start, the barrier "
                   f"is the highest saddle on the way)"
                   f"{', start moved to a lower site found on the path' if ci.get('start_site_refined') else ''}; "
-                  f"{relax_txt}; {_neb_conv(ch['along'], chain=True)}{_cross(r, lambda c: c['channel']['along'])}; {trend}")},
+                  f"{relax_txt}; {_neb_conv(ch['along'], chain=True)}{_cross(r, lambda c: c['channel']['along'])}{dftn['along']}; {trend}")},
         {"id": "dft.li_barrier_across_interface_channel_eV", "quantity": "Li barrier across the Si/ZnO interface channel",
          "unit": "eV", "paper": paper.get("li_barrier_across_interface_channel_eV"), "model": ch["across"].barrier_eV,
          "role": "validation",
@@ -132,7 +163,7 @@ def atomistic_records(r: dict) -> list[dict]:
                   f"{ci['across_hop_vertical_A']:+.2f} A, lateral {ci['across_hop_lateral_A']:.2f} A; that site lies "
                   f"{ci['oxide_site_minus_channel_site_eV']:+.3f} eV from the channel site); the oxide side, not the Si "
                   f"side, is the open one; {relax_txt}; {_neb_conv(ch['across'])}"
-                  f"{_cross(r, lambda c: c['channel']['across'])}; {trend}")},
+                  f"{_cross(r, lambda c: c['channel']['across'])}{dftn['across']}; {trend}")},
         {"id": "dft.interface_energy", "quantity": "Si(111)/ZnO(001) interface energy, most stable heterojunction",
          "unit": "eV/A^2", "paper": paper.get("interface_energy_eV_per_A2"), "model": best["interface_energy_eV_per_A2"],
          "role": "validation", "note": _iface_note(pot, ch, st, r)},

@@ -134,16 +134,16 @@ def run(nebs: dict, dft_settings: dict | None = None, points: str = "saddle", wo
             where = f"DFT point {k}/{len(tasks)}: {path} {role} ({len(atoms)} atoms)"
             cell_key = (tuple(atoms.numbers), tuple(np.round(atoms.cell.array, 4).ravel()))
             if cell_key not in calcs:
-                state = {"where": where}
+                state: dict = {}
                 calcs[cell_key] = (dft.make_calculator(settings, on_scf=lambda it, s, st=state: progress(
-                    f"{st['where']}: SCF iteration {it}, {s:.0f} s")), state)
+                    f"{st['where']}: SCF iteration {it}, {time.perf_counter() - st['t0']:.0f} s")), state)
             calc, state = calcs[cell_key]
-            state["where"] = where
             progress(f"{where}: starting")
             a = atoms.copy()
             a.set_constraint()
             a.calc = calc
             t0, c0 = time.perf_counter(), _cpu_s()
+            state.update(where=where, t0=t0)
             e = float(a.get_potential_energy())
             row = {"E_dft_eV": e, "n_atoms": len(a), "wall_s": time.perf_counter() - t0, "cpu_s": _cpu_s() - c0,
                    "fingerprint": fp, "scf_iterations": _scf_iterations(calc)}

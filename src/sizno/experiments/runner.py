@@ -181,7 +181,8 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
     values = book.books.parameter_values(cell, pset)
     outputs = tuple(solver_output_name(n) for n in book.variables)
-    built = engine.built_model(book.books.full_cell, values, _var_pts(book.books, mesh_points), outputs)
+    var_pts = _var_pts(book.books, mesh_points)
+    built = engine.built_model(book.books.full_cell, values, var_pts, outputs)
     specs = engine.step_specs(pybamm_steps(protocol, cell))
     last, reason, n_skipped, elapsed_s = None, "", 0, 0.0
     for k, spec in enumerate(specs):
@@ -194,7 +195,7 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
         except pybamm.SolverError as exc:
             # once more, alone, from a tiny first step (see RETRY_FIRST_STEP_S)
             failure = f"solver error: {str(exc).splitlines()[0]}"
-            ssol = _retry_step(full, values, var_pts, outputs, last, spec)
+            ssol = _retry_step(book.books.full_cell, values, var_pts, outputs, last, spec)
             if ssol is not None:
                 failure = None
         if ssol is None:  # the cut-off was met at once, or the solver failed twice: kept as a step not run

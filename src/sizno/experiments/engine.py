@@ -83,12 +83,17 @@ def _geometry_parameter_names(geometry: dict) -> set[str]:
     return names
 
 
+def cell_model(full_cell: bool) -> pybamm.BaseModel:
+    """A fresh symbolic model of the full cell or of the half cell."""
+    return FullCellModel() if full_cell else DenseCompositeAnode()
+
+
 class BuiltModel:
     """One discretised model and its solver; `step` runs one protocol step with given parameter inputs."""
 
     def __init__(self, full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, input_names: tuple[str, ...],
                  output_variables: tuple[str, ...], first_step_s: float | None, compile: bool = False):
-        model = FullCellModel() if full_cell else DenseCompositeAnode()
+        model = cell_model(full_cell)
         d, v_cut = pybamm.InputParameter(DIRECTION_INPUT), pybamm.InputParameter(CUTOFF_INPUT)
         model.events.append(pybamm.Event(CUTOFF_EVENT, d * (model.variables["Voltage [V]"] - v_cut) + (1 - d * d)))
         model.variables.update({n: model.variables[_source_name(n)] for n in output_variables})
@@ -140,7 +145,7 @@ _local = threading.local()
 
 @lru_cache(maxsize=2)
 def _geometry_names(full_cell: bool) -> frozenset[str]:
-    return frozenset(_geometry_parameter_names((FullCellModel() if full_cell else DenseCompositeAnode()).default_geometry))
+    return frozenset(_geometry_parameter_names(cell_model(full_cell).default_geometry))
 
 
 def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, output_variables: tuple[str, ...],

@@ -16,8 +16,6 @@ from sizno.experiments import engine, interrupt
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment, pybamm_steps
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
-from sizno.models.full_cell import FullCellModel
-from sizno.models.half_cell import DenseCompositeAnode
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.models.solver import idaklu_solver
 from sizno.results import RunResult
@@ -100,7 +98,7 @@ def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None =
     from the solution by `solver_output_name`); None keeps every state, so any variable can be read.
     """
     books = _books(cell)
-    model = FullCellModel() if books.full_cell else DenseCompositeAnode()
+    model = engine.cell_model(books.full_cell)
     values = books.parameter_values(cell, pset)
     var_pts = _var_pts(books, mesh_points, cathode_mesh_points)
     if initial is not None:

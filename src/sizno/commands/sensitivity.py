@@ -11,7 +11,7 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "profile", "both", "all")  # both = morris + identifiability
+ANALYSES = ("morris", "identifiability", "profile", "rate", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
         analysis: str = typer.Option("both", help="morris (global sensitivity of the validation quantities), "
                                                   "identifiability (Fisher information of the calibration), profile "
                                                   "(the calibration refitted along each sloppy parameter, with the "
-                                                  "predictions along it), both (morris + identifiability) or all."),
+                                                  "predictions along it), rate (the shape of the rate curves, paper "
+                                                  "vs model, Tian et al. 2019), both (morris + identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
         force: bool = ForceOption,
@@ -94,5 +95,34 @@ def register(app: typer.Typer) -> None:
                               f"{100 * pt['worst_calibration_residual']:.1f} %",
                               *(f"{pt['predictions'].get(k, float('nan')):.0f}" for k in res["outputs"]))
             console.print(t)
+        if analysis in ("rate", "all"):
+            paths += _rate_structure(out, payload)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)
+
+
+def _rate_structure(out: Path, payload: dict) -> list[Path]:
+    """Tian et al.'s rate-curve shape fitted to the paper's calibration rate records and to the model."""
+    from sizno.fitting import rate_structure as rs
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task("rate structure: model rate tests", total=2)
+        res = rs.rate_structure(on_run=lambda: prog.advance(task))
+    paths = sens.write(res, out, "rate_structure", rs.rate_structure_figure)
+    payload["rate_structure"] = res
+    t = Table(title="rate-curve shape (Tian et al. 2019): Q_M [mAh/g], tau [h], exponent n, at 60 °C")
+    for col in ("curve", "Q_M", "tau", "n", "worst misfit"):
+        t.add_column(col)
+    for label, key in (("paper Si–ZnO4 (calibration records)", "paper_si_zno4"), ("sizno Si–ZnO4", "model_si_zno4"),
+                       ("sizno Si", "model_si"), ("pure Si with the paper's Si–ZnO4 shape", "paper_shape_si")):
+        fit = res.get(key)
+        if fit:
+            misfit = fit.get("worst_relative_misfit")
+            t.add_row(label, f"{fit['capacity_mAh_per_g']:.0f}", f"{fit['tau_h']:.3g}", f"{fit['exponent']:.2f}",
+                      "–" if misfit is None else f"{100 * misfit:+.1f} %")
+    console.print(t)
+    si = res["paper_shape_si"]
+    console.print(f"pure Si at 5 A/g: {si['predicted_5A_per_g_mAh_per_g']:.0f} mAh/g from the paper's own Si–ZnO4 shape, "
+                  f"sizno {si['model_5A_per_g_mAh_per_g']:.0f}, paper ~{si['paper_5A_per_g_mAh_per_g (validation)']:.0f}")
+    return paths

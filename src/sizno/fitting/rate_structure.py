@@ -182,7 +182,7 @@ def rate_structure_figure(result: dict, path: Path) -> Path:
             c = RateCurve(*(result[paper_fit][k] for k in ("capacity_mAh_per_g", "tau_h", "exponent")))
             ax.plot(grid, [c.capacity_at(i) for i in grid], "-", color=color, alpha=0.6,
                     label=(f"Tian fit to paper, n = {c.exponent:.2f}" if material == "si-zno4"
-                           else f"paper's Si–ZnO4 shape through Si's record"))
+                           else "paper's Si–ZnO4 shape through Si's record"))
         if result.get(model_fit):
             ax.text(0.06, 0.1 + 0.08 * (material == "si"), f"sizno {material}: n = {result[model_fit]['exponent']:.2f}",
                     transform=ax.transAxes, color=color)

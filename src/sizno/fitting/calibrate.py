@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import tomli_w
 
 from sizno.experiments.protocols import load_protocol, rate_test
 from sizno.experiments.runner import DEFAULT_MESH_POINTS, run_full_cell, run_half_cell
 from sizno.fitting.core import FitProblem, FitResult, fit
+from sizno.fitting.parameter_file import ParameterFile, write_parameter_file
 from sizno.models.parameters import ParameterSet, fitted_values, load_parameter_set
 from sizno.reproduce.reference import ReferenceValue, reference_by_role
 from sizno.results.observables import first_cycle, rate_capacity, retention_percent
@@ -155,21 +155,17 @@ def write_fitted(results: dict[str, FitResult], path: Path, mesh_points: int) ->
         unc.update(res.uncertainty_relative)
         resid.update(res.residuals)
         evaluations[name] = res.n_evaluations
-    doc = {
-        "about": {
-            "written_by": "sizno calibrate",
-            "date": _dt.date.today().isoformat(),
-            "method": "scipy least_squares (trf), relative residuals, log-scaled positive parameters; stages in order",
-            "mesh_points": mesh_points,
-            "stages": list(STAGE_NAMES),
-            "evaluations_by_stage": evaluations,
-            "records_used": [r for s in STAGES for r in s.records],
-            "note": "only records marked role = 'calibration' in paper-values.toml; validation records never enter; "
-                    "uncertainty inf = not identified by these records",
-        },
-        "values": values,
-        "uncertainty_relative_1sigma": {k: float(v) for k, v in unc.items()},
-        "residuals_relative": {k: float(v) for k, v in resid.items()},
+    about = {
+        "written_by": "sizno calibrate",
+        "date": _dt.date.today().isoformat(),
+        "method": "scipy least_squares (trf), relative residuals, log-scaled positive parameters; stages in order",
+        "mesh_points": mesh_points,
+        "stages": list(STAGE_NAMES),
+        "evaluations_by_stage": evaluations,
+        "records_used": [r for s in STAGES for r in s.records],
+        "note": "only records marked role = 'calibration' in paper-values.toml; validation records never enter; "
+                "uncertainty inf = not identified by these records",
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomli_w.dumps(doc))
+    write_parameter_file(ParameterFile(values=values, provenance_table="about", provenance=about, provenance_first=True,
+                                       tables={"uncertainty_relative_1sigma": {k: float(v) for k, v in unc.items()},
+                                               "residuals_relative": {k: float(v) for k, v in resid.items()}}), path)

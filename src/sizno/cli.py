@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 
@@ -112,73 +113,142 @@ def simulate(
 
     Ctrl-C stops after the step in flight and writes what finished (completed false, reason "interrupted"), exit 130.
     """
-    from rich.table import Table
+    settings = SimulateSettings(material, zinc_acetate_g, silicon_g, zno_wt_pct, protocol, temperature_C, current_A_per_g,
+                                c_rate, cycles, formation_cycles, thickness_um, mass_mg, loading_mg_per_cm2, porosity,
+                                np_ratio, ncm_loading_mg_per_cm2, lower_cutoff_V, upper_cutoff_V, parameters, mesh_points)
+    run_simulate(settings, output, force, plot, json_path)
 
-    from sizno.experiments import load_protocol, run_full_cell, run_half_cell
+
+@dataclass(frozen=True)
+class SimulateSettings:
+    """The options of `sizno simulate` that say what to run (the output options travel beside it)."""
+
+    material: Optional[str]
+    zinc_acetate_g: Optional[float]
+    silicon_g: Optional[float]
+    zno_wt_pct: Optional[float]
+    protocol: str
+    temperature_C: Optional[float]
+    current_A_per_g: Optional[float]
+    c_rate: Optional[float]
+    cycles: Optional[int]
+    formation_cycles: Optional[int]
+    thickness_um: Optional[float]
+    mass_mg: Optional[float]
+    loading_mg_per_cm2: Optional[float]
+    porosity: Optional[float]
+    np_ratio: Optional[float]
+    ncm_loading_mg_per_cm2: Optional[float]
+    lower_cutoff_V: Optional[float]
+    upper_cutoff_V: Optional[float]
+    parameters: Optional[Path]
+    mesh_points: int
+
+    def check(self) -> None:
+        if self.mesh_points < 5 or self.mesh_points > 1000:
+            raise SiznoInputError("--mesh-points", f"got {self.mesh_points}", "5–1000")
+        if self.temperature_C is not None and not (-40 < self.temperature_C < 150):
+            raise SiznoInputError("--temperature-C", f"got {self.temperature_C}", "-40 to 150 degC")
+
+    def load_protocol(self):
+        """The protocol with the current, C-rate and cycle options applied; options of the other cell type refused."""
+        from sizno.experiments import load_protocol
+
+        proto = load_protocol(self.protocol)
+        full = proto.kind == "full-cell"
+        misplaced = [name for name, v, ok in (("--current-A-per-g", self.current_A_per_g, not full), ("--c-rate", self.c_rate, full),
+                                              ("--thickness-um", self.thickness_um, not full), ("--mass-mg", self.mass_mg, not full),
+                                              ("--loading-mg-per-cm2", self.loading_mg_per_cm2, not full),
+                                              ("--porosity", self.porosity, not full), ("--np-ratio", self.np_ratio, full),
+                                              ("--ncm-loading-mg-per-cm2", self.ncm_loading_mg_per_cm2, full))
+                     if v is not None and not ok]
+        if misplaced:
+            raise SiznoInputError(misplaced[0], f"does not apply to a {proto.kind} protocol",
+                                  "A/g, thickness and mass for half cells; C-rate, N/P and loading for full cells")
+        if self.mass_mg is not None and not (self.mass_mg > 0):
+            raise SiznoInputError("--mass-mg", f"must be positive, got {self.mass_mg}", "> 0 mg")
+        if self.current_A_per_g is not None:
+            proto = proto.with_current(self.current_A_per_g)
+        if self.c_rate is not None:
+            proto = proto.with_c_rate(self.c_rate)
+        if self.cycles is not None or self.formation_cycles is not None:
+            proto = proto.with_cycles(self.cycles, self.formation_cycles)
+        return proto
+
+
+def run_simulate(s: SimulateSettings, output: Optional[Path], force: bool, plot: bool, json_path: Optional[Path]) -> None:
+    """`sizno simulate`: check, build the cell, run with a progress bar, write and report."""
     from sizno.materials.registry import resolve_material
     from sizno.models.parameters import load_parameter_set
 
-    if mesh_points < 5 or mesh_points > 1000:
-        raise SiznoInputError("--mesh-points", f"got {mesh_points}", "5–1000")
-    if temperature_C is not None and not (-40 < temperature_C < 150):
-        raise SiznoInputError("--temperature-C", f"got {temperature_C}", "-40 to 150 degC")
+    s.check()
     if output is not None and output.suffix not in (".parquet", ".csv"):
         raise SiznoInputError("--output", f"unsupported file type '{output.suffix}'", ".parquet or .csv")
     output = output_file(output, "simulate", ".parquet", force, companions=("-cycles.csv", "-metadata.json", ".png"))
-    proto = load_protocol(protocol)
+    proto = s.load_protocol()
     full = proto.kind == "full-cell"
-    misplaced = [name for name, v, ok in (("--current-A-per-g", current_A_per_g, not full), ("--c-rate", c_rate, full),
-                                          ("--thickness-um", thickness_um, not full), ("--mass-mg", mass_mg, not full),
-                                          ("--loading-mg-per-cm2", loading_mg_per_cm2, not full), ("--porosity", porosity, not full),
-                                          ("--np-ratio", np_ratio, full), ("--ncm-loading-mg-per-cm2", ncm_loading_mg_per_cm2, full))
-                 if v is not None and not ok]
-    if misplaced:
-        raise SiznoInputError(misplaced[0], f"does not apply to a {proto.kind} protocol",
-                              "A/g, thickness and mass for half cells; C-rate, N/P and loading for full cells")
-    if mass_mg is not None and not (mass_mg > 0):
-        raise SiznoInputError("--mass-mg", f"must be positive, got {mass_mg}", "> 0 mg")
-    if current_A_per_g is not None:
-        proto = proto.with_current(current_A_per_g)
-    if c_rate is not None:
-        proto = proto.with_c_rate(c_rate)
-    if cycles is not None or formation_cycles is not None:
-        proto = proto.with_cycles(cycles, formation_cycles)
-    composite = resolve_material(material, zinc_acetate_g=zinc_acetate_g, silicon_g=silicon_g, zno_wt_pct=zno_wt_pct)
-    material = composite.name
+    composite = resolve_material(s.material, zinc_acetate_g=s.zinc_acetate_g, silicon_g=s.silicon_g, zno_wt_pct=s.zno_wt_pct)
     electrode = None
     if not full:
         from sizno.cell.electrode import resolve_electrode
 
-        electrode = resolve_electrode(composite, thickness_um, loading_mg_per_cm2, mass_mg, porosity)
-        thickness_um, mass_mg = electrode.thickness_um, electrode.composite_mass_mg
-    pset = load_parameter_set(parameters)
-    cell = "full cell" if full else "half cell"
+        electrode = resolve_electrode(composite, s.thickness_um, s.loading_mg_per_cm2, s.mass_mg, s.porosity)
+    pset = load_parameter_set(s.parameters)
     try:
-        with progress() as prog:
-            task = prog.add_task(f"{material}, {proto.name}: steps", total=proto.n_steps)
-            common = dict(pset=pset, mesh_points=mesh_points, on_step=lambda: prog.advance(task),
-                          temperature_C=temperature_C, lower_cutoff_V=lower_cutoff_V, upper_cutoff_V=upper_cutoff_V)
-            if full:
-                result = run_full_cell(composite, proto, np_ratio=np_ratio, ncm_loading_mg_per_cm2=ncm_loading_mg_per_cm2, **common)
-            else:
-                result = run_half_cell(composite, proto, thickness_um=thickness_um, composite_mass_mg=mass_mg, **common)
+        result = _run_simulation(s, composite, proto, electrode, pset)
     except RunInterrupted as exc:
-        run = exc.result
-        if run.metadata.get("cell") != cell or run.metadata.get("protocol") != proto.name:
-            raise KeyboardInterrupt from None  # stopped in a preparatory run (the anode's capacity): nothing of this run finished
-        paths = run.write(output)
-        write_json(json_path, run.summary(), quiet=True)
-        kept = ", ".join(str(p) for p in [*paths, *([json_path] if json_path else [])])
-        err_console.print(f"interrupted: stopped after {run.metadata['steps_completed']} of {run.metadata['steps_planned']} "
-                          f"steps ({len(run.cycles)} cycles); what finished is in {kept}", highlight=False)
-        raise typer.Exit(STOPPED_EXIT_CODE) from None
+        _write_interrupted(exc.result, "full cell" if full else "half cell", proto.name, output, json_path)
     paths = result.write(output)
     if plot and len(result.timeseries):
         from sizno.reproduce.plots import voltage_capacity_plot
 
         paths.append(voltage_capacity_plot(result, output.with_suffix(".png")))
+    console.print(_cycles_table(result, composite.name, proto.name, full, paths))
+    if electrode:
+        err_console.print(f"electrode: {electrode.thickness_um:.4g} um, {electrode.composite_mass_mg:.4g} mg "
+                          f"({electrode.loading_mg_per_cm2:.4g} mg/cm2), porosity {electrode.porosity:.3f}"
+                          + (f"; derived: {electrode.derived}" if electrode.derived else ""), highlight=False)
+    err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
+    write_json(json_path, {**result.summary(), **({"electrode": electrode.to_dict()} if electrode else {})})
+    if not result.completed:
+        raise SimulationFailed(result.stop_reason, completed_steps=result.metadata["steps_completed"])
+
+
+def _run_simulation(s: SimulateSettings, composite, proto, electrode, pset):
+    """The half-cell run (with the resolved electrode) or the full-cell run, with a progress bar over the steps."""
+    from sizno.experiments import run_full_cell, run_half_cell
+
+    with progress() as prog:
+        task = prog.add_task(f"{composite.name}, {proto.name}: steps", total=proto.n_steps)
+        if electrode is None:
+            return run_full_cell(composite, proto, pset=pset, mesh_points=s.mesh_points, on_step=lambda: prog.advance(task),
+                                 temperature_C=s.temperature_C, lower_cutoff_V=s.lower_cutoff_V,
+                                 upper_cutoff_V=s.upper_cutoff_V, np_ratio=s.np_ratio,
+                                 ncm_loading_mg_per_cm2=s.ncm_loading_mg_per_cm2)
+        return run_half_cell(composite, proto, temperature_C=s.temperature_C, pset=pset, mesh_points=s.mesh_points,
+                             on_step=lambda: prog.advance(task), lower_cutoff_V=s.lower_cutoff_V,
+                             upper_cutoff_V=s.upper_cutoff_V, thickness_um=electrode.thickness_um,
+                             composite_mass_mg=electrode.composite_mass_mg)
+
+
+def _write_interrupted(run, cell: str, protocol_name: str, output: Path, json_path: Optional[Path]) -> NoReturn:
+    """Ctrl-C: write what finished and exit 130 (or re-raise when nothing of this run finished)."""
+    if run.metadata.get("cell") != cell or run.metadata.get("protocol") != protocol_name:
+        raise KeyboardInterrupt from None  # stopped in a preparatory run (the anode's capacity): nothing of this run finished
+    paths = run.write(output)
+    write_json(json_path, run.summary(), quiet=True)
+    kept = ", ".join(str(p) for p in [*paths, *([json_path] if json_path else [])])
+    err_console.print(f"interrupted: stopped after {run.metadata['steps_completed']} of {run.metadata['steps_planned']} "
+                      f"steps ({len(run.cycles)} cycles); what finished is in {kept}", highlight=False)
+    raise typer.Exit(STOPPED_EXIT_CODE) from None
+
+
+def _cycles_table(result, material: str, protocol_name: str, full: bool, paths: list):
+    """Per cycle: setting, capacities and CE (long runs summarised, every cycle in the cycles file)."""
+    from rich.table import Table
+
     first, second = ("charge", "discharge") if full else ("lithiation", "delithiation")
-    t = Table(title=f"{material} — {proto.name} at {result.metadata['temperature_C']:g} °C ({result.metadata['capacity_basis']})")
+    t = Table(title=f"{material} — {protocol_name} at {result.metadata['temperature_C']:g} °C ({result.metadata['capacity_basis']})")
     for col in ("cycle", "block", "C-rate" if full else "current [A/g]", f"{first} [mAh/g]", f"{second} [mAh/g]", "CE [%]"):
         t.add_column(col, justify="right")
     rows = summarised_rows(len(result.cycles))
@@ -192,15 +262,7 @@ def simulate(
                   f"{r[second + '_capacity_mAh_per_g']:.0f}", f"{r.coulombic_efficiency_percent:.1f}")
     if len(rows) < len(result.cycles):
         t.caption = f"{len(result.cycles) - len(rows) + 1} cycles not shown; every cycle is in {paths[1]}"
-    console.print(t)
-    if electrode:
-        err_console.print(f"electrode: {electrode.thickness_um:.4g} um, {electrode.composite_mass_mg:.4g} mg "
-                          f"({electrode.loading_mg_per_cm2:.4g} mg/cm2), porosity {electrode.porosity:.3f}"
-                          + (f"; derived: {electrode.derived}" if electrode.derived else ""), highlight=False)
-    err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
-    write_json(json_path, {**result.summary(), **({"electrode": electrode.to_dict()} if electrode else {})})
-    if not result.completed:
-        raise SimulationFailed(result.stop_reason, completed_steps=result.metadata["steps_completed"])
+    return t
 
 
 def user_parameter_folder() -> Path:

@@ -7,6 +7,7 @@ matplotlib) is imported here at module level.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
@@ -63,40 +64,68 @@ def xrd_pattern(
     json_path: Optional[Path] = JsonOption,
 ):
     """Compute a powder pattern: one or more phases, a mixture, or a material in an electrode state."""
-    from sizno.structure.xrd import mixture_pattern
-
     if output is not None:
         if output.suffix.lower() != ".csv":
             raise SiznoInputError("--output", f"'{output}' is not a .csv file", "a path ending in .csv")
         output = output_file(output, "xrd-pattern", ".csv", force, companions=(".png",) if plot else ())
+    source = PatternSource(tuple(phase) if phase else None, fractions, material, state, cycle, quick)
+    scan = PatternScan(wavelength, two_theta_min, two_theta_max, step_deg, crystallite_nm, instrument_fwhm_deg)
+    write_pattern(source, scan, lines, output, plot, json_path)
 
-    chosen = sum(x is not None and x != [] for x in (phase, fractions, material))
-    if chosen != 1:
-        raise SiznoInputError("pattern", "give exactly one of --phase, --fractions, --material", "--phase Si | --fractions c-Si=0.9,ZnO=0.1 | --material si-zno4 --state lithiated")
-    model = None
-    if material:
-        from sizno.lab.exsitu import model_states
 
-        model = model_states(material, (state,), cycle, quick)[state]
-        fr = model.mass_fractions
-        label = f"{material} {state}" + (f" (cycle {model.cycle})" if model.cycle > 1 else "")
-        _print_model_phases(model)
-    elif fractions:
-        fr = _parse_fractions(fractions)
-        label = "mixture"
-    else:
-        fr = {p: 1.0 for p in phase}  # type: ignore[union-attr]
-        label = " + ".join(phase)  # type: ignore[arg-type]
-    sizes = {k: crystallite_nm for k in fr} if crystallite_nm is not None else None
-    pat = mixture_pattern(
-        fr,
-        wavelength=_wavelength(wavelength),
-        two_theta_range_deg=(two_theta_min, two_theta_max),
-        step_deg=step_deg,
-        crystallite_nm=sizes,
-        instrument_fwhm_deg=instrument_fwhm_deg,
-        label=label,
-    )
+@dataclass(frozen=True)
+class PatternSource:
+    """What `sizno xrd pattern` draws: phases (equal mass), a mixture, or a material in an electrode state."""
+
+    phase: Optional[tuple[str, ...]]
+    fractions: Optional[str]
+    material: Optional[str]
+    state: str
+    cycle: int
+    quick: bool
+
+    def mass_fractions(self):
+        """(mass fractions, label, the model's electrode state or None); prints the model's phases."""
+        chosen = sum(x is not None and x != [] for x in (self.phase, self.fractions, self.material))
+        if chosen != 1:
+            raise SiznoInputError("pattern", "give exactly one of --phase, --fractions, --material", "--phase Si | --fractions c-Si=0.9,ZnO=0.1 | --material si-zno4 --state lithiated")
+        if self.material:
+            from sizno.lab.exsitu import model_states
+
+            model = model_states(self.material, (self.state,), self.cycle, self.quick)[self.state]
+            _print_model_phases(model)
+            return (model.mass_fractions, f"{self.material} {self.state}" + (f" (cycle {model.cycle})" if model.cycle > 1 else ""),
+                    model)
+        if self.fractions:
+            return _parse_fractions(self.fractions), "mixture", None
+        return {p: 1.0 for p in self.phase}, " + ".join(self.phase), None  # type: ignore[union-attr, arg-type]
+
+
+@dataclass(frozen=True)
+class PatternScan:
+    """The scan and the peak shapes of `sizno xrd pattern`."""
+
+    wavelength: str
+    two_theta_min: float
+    two_theta_max: float
+    step_deg: float
+    crystallite_nm: Optional[float]
+    instrument_fwhm_deg: float
+
+    def pattern(self, fractions: dict[str, float], label: str):
+        from sizno.structure.xrd import mixture_pattern
+
+        sizes = {k: self.crystallite_nm for k in fractions} if self.crystallite_nm is not None else None
+        return mixture_pattern(fractions, wavelength=_wavelength(self.wavelength),
+                               two_theta_range_deg=(self.two_theta_min, self.two_theta_max), step_deg=self.step_deg,
+                               crystallite_nm=sizes, instrument_fwhm_deg=self.instrument_fwhm_deg, label=label)
+
+
+def write_pattern(source: PatternSource, scan: PatternScan, lines: int, output: Optional[Path], plot: bool,
+                  json_path: Optional[Path]) -> None:
+    """Compute the pattern, print its phases and strongest lines, write CSV (+ PNG) and JSON."""
+    fr, label, model = source.mass_fractions()
+    pat = scan.pattern(fr, label)
     t = Table(title=f"XRD {label} (λ = {pat.wavelength_A:.5f} Å)")
     for c in ("phase", "mass frac.", "vol. frac.", "structure", "crystallite (nm)"):
         t.add_column(c)
@@ -111,20 +140,25 @@ def xrd_pattern(
         t2.add_row(r["phase"], r["hkl"], f"{r['two_theta_deg']:.2f}", f"{r['d_spacing_nm']:.4f}", f"{r['height']:.1f}")
     console.print(t2)
     if output is not None:
-        import numpy as np
-
-        output.parent.mkdir(parents=True, exist_ok=True)
-        cols = [pat.two_theta_deg, pat.intensity] + list(pat.components.values())
-        np.savetxt(output, np.column_stack(cols), delimiter=",", fmt="%.6g", header=",".join(["two_theta_deg", "total"] + list(pat.components)), comments="")
-        console.print(f"wrote {output}")
-        if plot:
-            from sizno.structure.plots import plot_pattern
-
-            console.print(f"wrote {plot_pattern(pat, output.with_suffix('.png'))}")
+        _write_pattern_files(pat, output, plot)
     out = pat.to_dict()
     if model is not None:
         out["model"] = model.to_dict()
     write_json(json_path, out)
+
+
+def _write_pattern_files(pat, output: Path, plot: bool) -> None:
+    """The pattern as CSV (2θ, total, one column per phase) and, with `plot`, its PNG beside it."""
+    import numpy as np
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    cols = [pat.two_theta_deg, pat.intensity] + list(pat.components.values())
+    np.savetxt(output, np.column_stack(cols), delimiter=",", fmt="%.6g", header=",".join(["two_theta_deg", "total"] + list(pat.components)), comments="")
+    console.print(f"wrote {output}")
+    if plot:
+        from sizno.structure.plots import plot_pattern
+
+        console.print(f"wrote {plot_pattern(pat, output.with_suffix('.png'))}")
 
 
 def _print_model_phases(model) -> None:

@@ -142,43 +142,58 @@ def records_from_campaign(c: Campaign) -> list[dict]:
         key = ("si-zno4", step, 1)
         if key not in c.series:
             continue
-        s, d = c.series[key], c.drt[key]
-        tab = process_table(s, d)
-        statement = paper.get(step, "")
+        tab = process_table(c.series[key], c.drt[key])
         for proc in PROCESSES:
-            t = tab[proc]
-            lo, hi = windows[proc]
-            resolved = np.isfinite(t["tau_drt_s"])
-            if resolved.any():
-                tau = float(np.exp(np.nanmean(np.log(t["tau_drt_s"]))))
-                how = f"DRT peak of the model's {proc} arc, geometric mean over {int(resolved.sum())}/{len(resolved)} states"
-            else:
-                tau = float(np.exp(np.mean(np.log(t["tau_model_s"]))))
-                how = "model R·C (not resolved by the DRT in 1 MHz–0.1 Hz: outside the band or merged)"
-            in_win = "inside" if lo <= tau < hi else "outside"
-            wmean = float(np.mean(t["r_window_ohm"]))
-            rc = t["tau_model_s"]
-            r_lo, r_hi = c.reach.get(key, {}).get(MODEL_PART[proc], (float("nan"), float("nan")))
-            reach = ("reaches the window" if (r_hi >= lo and r_lo < hi) else "never reaches the window")
-            occupants = _window_occupants(s, lo, hi)
-            out.append({
-                "id": f"drt.si_zno4.{step}.{proc}.tau_s", "quantity": f"{proc} relaxation time, Si–ZnO4, first {step} at 0.2 A/g",
-                "unit": "s", "paper": math.sqrt(lo * hi), "model": tau, "role": "validation",
-                "note": (f"{how}; {in_win} the paper's window [{lo:g}, {hi:g}] s; model R·C over the step "
-                         f"{rc.min():.2g}–{rc.max():.2g} s; with any literature value of its capacitance mechanism "
-                         f"(data/eis/capacitances.toml bounds) {r_lo:.2g}–{r_hi:.2g} s: {reach}; the model's arcs in that "
-                         f"window: {occupants or 'none'}; mean DRT resistance found in that window {wmean:.3g} ohm"),
-            })
-            r_series = np.where(np.isfinite(t["r_drt_ohm"]), t["r_drt_ohm"], t["r_model_ohm"])
-            word, rel = _trend(r_series)
-            mword, _ = _trend(t["r_model_ohm"])
-            out.append({
-                "id": f"drt.si_zno4.{step}.{proc}.trend", "quantity": f"relative change of R_{proc} over the first {step} (fitted line, end − start, / mean)",
-                "unit": "-", "paper": None, "model": rel, "role": "validation",
-                "note": f"model: {word} (model's own R: {mword}); paper: {statement}",
-            })
-    # pure Si vs Si–ZnO4 charge transfer: the DRT peak at each material's own charge-transfer R·C (its
-    # arc need not sit in the paper's window); the paper's-window resistances are given in the note
+            out.append(_tau_record(c, key, tab[proc], proc, windows[proc]))
+            out.append(_trend_record(step, proc, tab[proc], paper.get(step, "")))
+    out += _pure_si_records(c, paper)
+    out += _cycling_records(c, paper)
+    return out
+
+
+def _tau_record(c: Campaign, key: tuple, t: dict, proc: str, window: list[float]) -> dict:
+    """One process's relaxation time along Si–ZnO4's first step vs the paper's window for it."""
+    s, step = c.series[key], key[1]
+    lo, hi = window
+    resolved = np.isfinite(t["tau_drt_s"])
+    if resolved.any():
+        tau = float(np.exp(np.nanmean(np.log(t["tau_drt_s"]))))
+        how = f"DRT peak of the model's {proc} arc, geometric mean over {int(resolved.sum())}/{len(resolved)} states"
+    else:
+        tau = float(np.exp(np.mean(np.log(t["tau_model_s"]))))
+        how = "model R·C (not resolved by the DRT in 1 MHz–0.1 Hz: outside the band or merged)"
+    in_win = "inside" if lo <= tau < hi else "outside"
+    wmean = float(np.mean(t["r_window_ohm"]))
+    rc = t["tau_model_s"]
+    r_lo, r_hi = c.reach.get(key, {}).get(MODEL_PART[proc], (float("nan"), float("nan")))
+    reach = ("reaches the window" if (r_hi >= lo and r_lo < hi) else "never reaches the window")
+    occupants = _window_occupants(s, lo, hi)
+    return {
+        "id": f"drt.si_zno4.{step}.{proc}.tau_s", "quantity": f"{proc} relaxation time, Si–ZnO4, first {step} at 0.2 A/g",
+        "unit": "s", "paper": math.sqrt(lo * hi), "model": tau, "role": "validation",
+        "note": (f"{how}; {in_win} the paper's window [{lo:g}, {hi:g}] s; model R·C over the step "
+                 f"{rc.min():.2g}–{rc.max():.2g} s; with any literature value of its capacitance mechanism "
+                 f"(data/eis/capacitances.toml bounds) {r_lo:.2g}–{r_hi:.2g} s: {reach}; the model's arcs in that "
+                 f"window: {occupants or 'none'}; mean DRT resistance found in that window {wmean:.3g} ohm"),
+    }
+
+
+def _trend_record(step: str, proc: str, t: dict, statement: str) -> dict:
+    """How one process's resistance moves along Si–ZnO4's first step (DRT where resolved, else the model's R)."""
+    r_series = np.where(np.isfinite(t["r_drt_ohm"]), t["r_drt_ohm"], t["r_model_ohm"])
+    word, rel = _trend(r_series)
+    mword, _ = _trend(t["r_model_ohm"])
+    return {
+        "id": f"drt.si_zno4.{step}.{proc}.trend", "quantity": f"relative change of R_{proc} over the first {step} (fitted line, end − start, / mean)",
+        "unit": "-", "paper": None, "model": rel, "role": "validation",
+        "note": f"model: {word} (model's own R: {mword}); paper: {statement}",
+    }
+
+
+def _pure_si_records(c: Campaign, paper: dict) -> list[dict]:
+    """Pure Si vs Si–ZnO4 charge transfer: the DRT peak at each material's own charge-transfer R·C (its
+    arc need not sit in the paper's window); the paper's-window resistances are given in the note."""
+    out = []
     for label, step, idx in (("start_of_lithiation", "lithiation", 0), ("end_of_delithiation", "delithiation", -1)):
         ks, kz = ("si", step, 1), ("si-zno4", step, 1)
         if ks not in c.drt or kz not in c.drt:
@@ -201,7 +216,12 @@ def records_from_campaign(c: Campaign) -> list[dict]:
                      f"R_ct {m_si:.3g} vs {m_zn:.3g} ohm; DRT in the paper's charge-transfer window {w_si:.3g} vs {w_zn:.3g} ohm); "
                      f"paper: {paper.get('pure_si', '')}"),
         })
-    # after K cycles, at the same lithiation degree
+    return out
+
+
+def _cycling_records(c: Campaign, paper: dict) -> list[dict]:
+    """After K cycles, at the same lithiation degree: mean R_sei and R_ct relative to cycle 1."""
+    out = []
     for step in STEPS:
         k1, kk = ("si-zno4", step, 1), ("si-zno4", step, c.later_cycle + 1)
         if k1 not in c.series or kk not in c.series:

@@ -26,20 +26,21 @@ def _pick(cycles: list[int], k: int = 8) -> list[int]:
     return [cycles[j] for j in idx]
 
 
-def plot_all(data: CyclerData, m: Metrics, out_dir: str | Path, stem: str) -> list[Path]:
-    plt = _plt()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    mass_g = m.settings.get("specific_mass_g")
-    scale, qunit = (1e3 / mass_g, "mAh g⁻¹") if mass_g else (1e3, "mAh")
-    paths: list[Path] = []
+def _save(plt, fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _voltage_capacity(plt, data: CyclerData, m: Metrics, stem: str, scale: float, qunit: str, path: Path) -> Path:
+    """Voltage vs capacity of up to 8 complete cycles (solid: discharge, dashed: charge)."""
     df = data.data
     cyc = df["cycle_count"].to_numpy()
     v = df["voltage_volt"].to_numpy()
     comp = m.cycles.loc[m.cycles["complete"], "cycle_index"].tolist() or m.cycles["cycle_index"].tolist()
     show = _pick(comp)
     cmap = plt.get_cmap("viridis")
-
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     for k, c in enumerate(show):
         sel = cyc == c
@@ -54,15 +55,14 @@ def plot_all(data: CyclerData, m: Metrics, out_dir: str | Path, stem: str) -> li
     ax.set_ylabel("voltage [V]")
     ax.set_title(f"{stem}: voltage vs capacity (solid: discharge, dashed: charge)", fontsize=9)
     ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    p = out / f"{stem}_voltage_capacity.png"
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    paths.append(p)
+    return _save(plt, fig, path)
 
+
+def _capacity_ce(plt, m: Metrics, stem: str, per_g: bool, qunit: str, path: Path) -> Path:
+    """Capacities (left axis) and coulombic efficiency (right axis) per cycle."""
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     cy = m.cycles
-    key = "_mAh_per_g" if mass_g else "_mAh"
+    key = "_mAh_per_g" if per_g else "_mAh"
     ax.plot(cy["cycle_index"], cy[f"lithiation_capacity{key}"], "o", ms=3, label="lithiation")
     ax.plot(cy["cycle_index"], cy[f"delithiation_capacity{key}"], "s", ms=3, label="delithiation")
     ax.set_xlabel("cycle (as numbered in the file)")
@@ -77,15 +77,15 @@ def plot_all(data: CyclerData, m: Metrics, out_dir: str | Path, stem: str) -> li
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="lower left")
     ax.set_title(f"{stem}: capacity and coulombic efficiency", fontsize=9)
-    fig.tight_layout()
-    p = out / f"{stem}_capacity_ce.png"
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    paths.append(p)
+    return _save(plt, fig, path)
 
+
+def _dqdv(plt, m: Metrics, stem: str, per_g: bool, path: Path) -> Path:
+    """dQ/dV of the metrics' chosen cycles (lithiation drawn negative)."""
+    cmap = plt.get_cmap("viridis")
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     dq = m.dqdv
-    ycol = "dq_dv_mAh_per_V_per_g" if mass_g and "dq_dv_mAh_per_V_per_g" in dq else "dq_dv_mAh_per_V"
+    ycol = "dq_dv_mAh_per_V_per_g" if per_g and "dq_dv_mAh_per_V_per_g" in dq else "dq_dv_mAh_per_V"
     cycles = sorted(dq["cycle_index"].unique()) if len(dq) else []
     for k, c in enumerate(cycles):
         col = cmap(k / max(len(cycles) - 1, 1))
@@ -101,9 +101,16 @@ def plot_all(data: CyclerData, m: Metrics, out_dir: str | Path, stem: str) -> li
                  fontsize=9)
     if cycles:
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    p = out / f"{stem}_dqdv.png"
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    paths.append(p)
-    return paths
+    return _save(plt, fig, path)
+
+
+def plot_all(data: CyclerData, m: Metrics, out_dir: str | Path, stem: str) -> list[Path]:
+    """The three figures of `sizno analyze` into `out_dir`: voltage–capacity, capacity and CE, dQ/dV."""
+    plt = _plt()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    mass_g = m.settings.get("specific_mass_g")
+    scale, qunit = (1e3 / mass_g, "mAh g⁻¹") if mass_g else (1e3, "mAh")
+    return [_voltage_capacity(plt, data, m, stem, scale, qunit, out / f"{stem}_voltage_capacity.png"),
+            _capacity_ce(plt, m, stem, bool(mass_g), qunit, out / f"{stem}_capacity_ce.png"),
+            _dqdv(plt, m, stem, bool(mass_g), out / f"{stem}_dqdv.png")]

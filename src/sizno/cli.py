@@ -9,7 +9,7 @@ from typing import NoReturn, Optional
 
 import typer
 
-from sizno.clitools import (STOPPED_EXIT_CODE, atomistic_cross_check_setting, ForceOption, JsonOption, command_group, console,
+from sizno.clitools import (STOPPED_EXIT_CODE, ForceOption, JsonOption, command_group, console,
                             err_console, may_use_old_option, output_file, output_folder, progress, renamed_option_error, summarised_rows, timestamp, write_json)
 from sizno.errors import RunInterrupted, SiznoInputError, SimulationFailed
 
@@ -347,6 +347,7 @@ def reproduce(
     quick: bool = typer.Option(False, help="Coarse settings (mesh, cycles per rate, long runs): about a minute."),
     only: Optional[list[str]] = typer.Option(None, help="Run only this area (repeatable): half-cell, full-cell, structure, impedance, atomistic (not run by default)."),
     skip: Optional[list[str]] = typer.Option(None, help="Skip this area (repeatable)."),
+    atomistic_cross_check: Optional[list[str]] = typer.Option(None, "--atomistic-cross-check", help="Second potential beside CHGNet in the atomistic area (repeatable: sevennet; 'none' for none). Default: sevennet in full runs, none with --quick."),
     json_path: Optional[Path] = JsonOption,
 ):
     """Run the paper's experiments on the built-in parameter sets; report to OUT/summary.json (rewritten after each area)."""
@@ -363,7 +364,7 @@ def reproduce(
             raise SiznoInputError("--only/--skip", f"unknown area '{name}'", ", ".join(AREAS))
     out = output_folder(out, "reproduce", force)
     summary = run_reproduce(out, quick=quick, only=only, skip=skip, console=console,
-                            atomistic_cross_check=atomistic_cross_check_setting())
+                            atomistic_cross_check=atomistic_cross_check or None)
     write_json(json_path, summary)
 
 

@@ -330,10 +330,3 @@ def renamed_option_error(argv: Sequence[str], root) -> Optional[str]:
         if new:
             return f"{name}: renamed, use {new} (sizno {' '.join(path)} --help)"
     return None
-
-
-def atomistic_cross_check_setting() -> list[str] | None:
-    """$SIZNO_ATOMISTIC_CROSS_CHECK (comma list of second potentials, 'none' for none) as a list; None when
-    unset. Read by the commands only and passed down by name."""
-    value = os.environ.get("SIZNO_ATOMISTIC_CROSS_CHECK")
-    return None if value is None else value.split(",")

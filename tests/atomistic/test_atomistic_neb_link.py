@@ -101,19 +101,30 @@ def test_arrhenius_link():
     assert diffusion.conductivity_ratio(0.4, 0.5, 333.15, 3.0, 3.0) == pytest.approx(math.exp(0.1 / (diffusion.KB_EV_PER_K * 333.15)))
 
 
-def test_cross_check_choice(monkeypatch):
-    from sizno.clitools import atomistic_cross_check_setting
+def test_cross_check_choice():
     from sizno.reproduce.atomistic import cross_check_calculators
 
     assert cross_check_calculators(quick=True) == []
     assert cross_check_calculators(quick=False) == ["sevennet"]
     assert cross_check_calculators(quick=False, requested=["none"]) == []
     assert cross_check_calculators(quick=True, requested=["sevennet", " emt"]) == ["sevennet", "emt"]
-    # the documented environment variable is read by the commands only, then passed by name
-    monkeypatch.delenv("SIZNO_ATOMISTIC_CROSS_CHECK", raising=False)
-    assert atomistic_cross_check_setting() is None
-    monkeypatch.setenv("SIZNO_ATOMISTIC_CROSS_CHECK", "sevennet, emt")
-    assert cross_check_calculators(quick=True, requested=atomistic_cross_check_setting()) == ["sevennet", "emt"]
+
+
+def test_reproduce_takes_the_cross_check_as_an_option(monkeypatch, tmp_path):
+    """`sizno reproduce --atomistic-cross-check NAME` (repeatable) reaches the runner by name; no environment variable."""
+    from typer.testing import CliRunner
+
+    import sizno.reproduce as rep
+    from sizno.cli import app
+
+    seen = {}
+    monkeypatch.setattr(rep, "reproduce", lambda out, **kw: seen.update(kw) or {})
+    monkeypatch.setenv("SIZNO_ATOMISTIC_CROSS_CHECK", "ignored")
+    args = ["reproduce", "--out", str(tmp_path / "r"), "--only", "atomistic"]
+    assert CliRunner().invoke(app, [*args, "--atomistic-cross-check", "sevennet", "--atomistic-cross-check", "emt"]).exit_code == 0
+    assert seen["atomistic_cross_check"] == ["sevennet", "emt"]
+    assert CliRunner().invoke(app, [*args, "--force"]).exit_code == 0
+    assert seen["atomistic_cross_check"] is None
 
 
 def test_torch_threads_override(monkeypatch):

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from sizno.clitools import (ForceOption, atomistic_cross_check_setting, JsonOption, command_group, console, err_console, output_file, output_folder,
+from sizno.clitools import (ForceOption, JsonOption, command_group, console, err_console, output_file, output_folder,
                             progress, write_json)
 
 atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
@@ -325,7 +325,7 @@ def records(
 
     from sizno.reproduce.atomistic import atomistic_records, live_dft_check, run_all
 
-    run = run_all(quick, cross_check or atomistic_cross_check_setting())
+    run = run_all(quick, cross_check or None)
     if dft_live:
         with _progress() as prog:
             msg, _ = _neb_hooks(prog)

@@ -148,12 +148,12 @@ def test_models_pass_pybamms_own_checks(kind):
     from sizno.cell import paper_full_cell, paper_half_cell
     from sizno.materials import named_material
     from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
-    from sizno.models.half_cell import DenseCompositeAnode
+    from sizno.models.half_cell import HalfCellModel
     from sizno.models.full_cell import FullCellModel
 
     comp = named_material("si-zno4")
     if kind == "half":
-        model, values = DenseCompositeAnode(), half_cell_parameter_values(paper_half_cell(comp))
+        model, values = HalfCellModel(), half_cell_parameter_values(paper_half_cell(comp))
     else:
         model = FullCellModel()
         values = full_cell_parameter_values(paper_full_cell(comp, anode_capacity_mAh_per_g=2200.0))

@@ -26,7 +26,7 @@ import numpy as np
 import pybamm
 
 from sizno.models.full_cell import FullCellModel
-from sizno.models.half_cell import DenseCompositeAnode
+from sizno.models.half_cell import HalfCellModel
 from sizno.models.solver import idaklu_solver
 
 CURRENT_INPUT = "Current function [A]"
@@ -85,7 +85,7 @@ def _geometry_parameter_names(geometry: dict) -> set[str]:
 
 def cell_model(full_cell: bool) -> pybamm.BaseModel:
     """A fresh symbolic model of the full cell or of the half cell."""
-    return FullCellModel() if full_cell else DenseCompositeAnode()
+    return FullCellModel() if full_cell else HalfCellModel()
 
 
 class BuiltModel:

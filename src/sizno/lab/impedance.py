@@ -2,7 +2,7 @@
 
 What is linearised and what is added:
 
-* **Linearised** (the model's own equations). The discretised `DenseCompositeAnode` is an ODE
+* **Linearised** (the model's own equations). The discretised `HalfCellModel` is an ODE
   system dy/dt = f(y, I) (identity mass matrix: no algebraic states) with output V(y, I). At a
   state y0 and DC current I0 (the galvanostatic bias of GEIS), with J = df/dy, B = df/dI,
   C = dV/dy, D = dV/dI, the model's impedance (positive current lithiates, so Z = -dV/dI) is
@@ -65,7 +65,7 @@ from sizno.lab.capacitances import Capacitances, load_capacitances
 from sizno.lab.model_spectrum import ModelSpectrum, OperatingPoint, default_frequencies_Hz
 from sizno.materials import named_material
 from sizno.models.build import half_cell_parameter_values
-from sizno.models.half_cell import DenseCompositeAnode
+from sizno.models.half_cell import HalfCellModel
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.states import STATE_COLUMNS
 from sizno.units import VACUUM_PERMITTIVITY_F_PER_M as EPS0_F_PER_M
@@ -105,7 +105,7 @@ class LinearisedHalfCell:
         self.parameter_values = pv
         pv = pv.copy()
         pv.update({"Current function [A]": pybamm.InputParameter(CURRENT_INPUT)})
-        model = DenseCompositeAnode()
+        model = HalfCellModel()
         geometry = model.default_geometry
         pv.process_geometry(geometry)
         built = pv.process_model(model, inplace=False)
@@ -159,7 +159,7 @@ class LinearisedHalfCell:
         models = getattr(solution, "all_models", None) or []
         src_model = models[-1] if models else None
         if src_model is None:
-            raise SiznoInputError("solution", "has no model", "a PyBaMM solution of DenseCompositeAnode")
+            raise SiznoInputError("solution", "has no model", "a PyBaMM solution of HalfCellModel")
         src = {k.name: v[0] for k, v in src_model.y_slices.items()}
         t = np.asarray(solution.t)
         Y = np.asarray(solution.y)
@@ -176,7 +176,7 @@ class LinearisedHalfCell:
         out = np.empty(self.n_states)
         for name, sl in self.y_slices.items():
             if name not in src:
-                raise SiznoInputError("solution", f"lacks state '{name}'", "a solution of DenseCompositeAnode")
+                raise SiznoInputError("solution", f"lacks state '{name}'", "a solution of HalfCellModel")
             s = src[name]
             if (s.stop - s.start) != (sl.stop - sl.start):
                 raise SiznoInputError("solution", f"mesh of '{name}' has {s.stop - s.start} points, this linearisation {sl.stop - sl.start}", "the same mesh_points")

@@ -1,4 +1,4 @@
-"""HalfCell + ParameterSet -> pybamm.ParameterValues for the half-cell model DenseCompositeAnode (SI throughout)."""
+"""HalfCell + ParameterSet -> pybamm.ParameterValues for the half-cell model HalfCellModel (SI throughout)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from sizno.models.solver import idaklu_solver
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
 
-class DenseCompositeAnode(pybamm.BaseModel):
+class HalfCellModel(pybamm.BaseModel):
     """Half cell as a PyBaMM model; runs under `pybamm.Simulation` and `pybamm.Experiment`.
 
     Positive current lithiates the working electrode (the paper's "discharge"). "Voltage [V]" is
@@ -72,3 +72,6 @@ class DenseCompositeAnode(pybamm.BaseModel):
     @property
     def default_solver(self):
         return idaklu_solver()
+
+
+DenseCompositeAnode = HalfCellModel  # the former name, kept for importers

@@ -7,7 +7,7 @@ import functools
 import pybamm
 
 from sizno.errors import SiznoInputError
-from sizno.models.half_cell import DenseCompositeAnode
+from sizno.models.half_cell import HalfCellModel
 from sizno.models.parameters import ParameterSet, load_parameter_set
 
 
@@ -23,7 +23,7 @@ def half_cell_parameter_names() -> frozenset[str]:
     its equations (rhs, algebraic, initial and boundary conditions, events) and its voltage. A cathode
     parameter (the half cell has none) or one only an unmeasured output reads (the electrode thickness)
     is not among them, so a fit to a cycler file never frees it."""
-    m = DenseCompositeAnode()
+    m = HalfCellModel()
     exprs = [*m.rhs.values(), *m.algebraic.values(), *m.initial_conditions.values(),
              *(v for d in m.boundary_conditions.values() for v, _ in d.values()), *(e.expression for e in m.events),
              *(m.variables[k] for k in ("Voltage [V]", "Voltage vs Li-In [V]", "Battery voltage [V]") if k in m.variables)]

@@ -1,5 +1,9 @@
 """Physical constants and the unit conversions sizno uses, in one place (SI inside the physics)."""
 
+from typing import TypeVar
+
+T = TypeVar("T")  # a float or a numpy array: the converters work on both
+
 FARADAY_C_PER_MOL = 96485.33212
 GAS_CONSTANT_J_PER_MOL_K = 8.314462618
 BOLTZMANN_EV_PER_K = 8.617333262e-5
@@ -8,9 +12,51 @@ SECONDS_PER_HOUR = 3600.0
 MAH_PER_AH = 1000.0
 VACUUM_PERMITTIVITY_F_PER_M = 8.8541878128e-12  # CODATA 2018
 
+# SI prefixes, named by the pair of units they convert between
+MILLI_PER_UNIT = 1e3  # mA per A, mAh per Ah, mWh per Wh, mg per g, mV per V
+UNIT_PER_MILLI = 1e-3  # g per mg
+UNIT_PER_MICRO = 1e-6  # g per µg
+MICRO_PER_UNIT = 1e6  # µm per m
+SECONDS_PER_MINUTE = 60.0
+
 
 def celsius_to_kelvin(temperature_C: float) -> float:
     return temperature_C + ZERO_CELSIUS_K
+
+
+def Ah_to_mAh(capacity_Ah: T) -> T:
+    """Ah -> mAh (a float or an array)."""
+    return capacity_Ah * MILLI_PER_UNIT
+
+
+def A_to_mA(current_A: T) -> T:
+    """A -> mA (a float or an array)."""
+    return current_A * MILLI_PER_UNIT
+
+
+def Wh_to_mWh(energy_Wh: T) -> T:
+    """Wh -> mWh (a float or an array)."""
+    return energy_Wh * MILLI_PER_UNIT
+
+
+def g_to_mg(mass_g: T) -> T:
+    """g -> mg (a float or an array)."""
+    return mass_g * MILLI_PER_UNIT
+
+
+def mg_to_g(mass_mg: T) -> T:
+    """mg -> g (a float or an array)."""
+    return mass_mg * UNIT_PER_MILLI
+
+
+def m_to_um(length_m: T) -> T:
+    """m -> µm (a float or an array)."""
+    return length_m * MICRO_PER_UNIT
+
+
+def As_to_Ah(charge_As: T) -> T:
+    """A·s (= C) -> Ah (a float or an array)."""
+    return charge_As / SECONDS_PER_HOUR
 
 
 def mAh_to_C(capacity_mAh: float) -> float:

@@ -19,9 +19,11 @@ from sizno.models.build import full_cell_parameter_values, half_cell_parameter_v
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.models.solver import idaklu_solver
 from sizno.results import RunResult
+from sizno.results.cycle_formulas import capacity_mAh_per_g, coulombic_efficiency_percent, mean_voltage_V
 from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
 from sizno.results.states import STATE_COLUMNS
 from sizno.results.thickness import ThicknessTracker, cell_widths_m
+from sizno.units import Ah_to_mAh, g_to_mg, m_to_um
 
 DEFAULT_MESH_POINTS = 20
 QUICK_MESH_POINTS = 12
@@ -67,8 +69,8 @@ FULL_CELL_BOOKS = Bookkeeping(
     lambda cell: cell.ncm_mass_g, "per gram of NCM811", "c_rate", 1.0,
     {"cathode_potential_volt": "Cathode potential [V]", "anode_potential_volt": "Anode potential [V]",
      "discharge_capacity_ah": "Discharge capacity [A.h]"}, full_cell_parameter_values, lambda cell: cell.anode,
-    lambda cell: {"ncm_loading_mg_per_cm2": cell.ncm_loading_mg_per_cm2, "ncm_mass_mg": 1000 * cell.ncm_mass_g,
-                  "cathode_thickness_um": 1e6 * cell.cathode_thickness_m, "np_ratio": cell.np_ratio,
+    lambda cell: {"ncm_loading_mg_per_cm2": cell.ncm_loading_mg_per_cm2, "ncm_mass_mg": g_to_mg(cell.ncm_mass_g),
+                  "cathode_thickness_um": m_to_um(cell.cathode_thickness_m), "np_ratio": cell.np_ratio,
                   "anode_composite_mass_mg": cell.anode_composite_mass_mg, "anode_thickness_um": cell.anode.thickness_um,
                   "nominal_capacity_mAh_per_g": cell.nominal_capacity_mAh_per_g})
 
@@ -351,11 +353,11 @@ class _StepBook:
         row[b.setting_column] = cyc["setting"]
         for a in b.actions:
             cap = cyc["caps"][a]
-            row[f"{a}_capacity_mAh"] = 1000 * cap
-            row[f"{a}_capacity_mAh_per_g"] = 1000 * cap / mass_g
-            row[f"{a}_mean_voltage_V"] = cyc["energy"][a] / cap if cap > 0 else float("nan")
+            row[f"{a}_capacity_mAh"] = Ah_to_mAh(cap)
+            row[f"{a}_capacity_mAh_per_g"] = capacity_mAh_per_g(cap, mass_g)
+            row[f"{a}_mean_voltage_V"] = mean_voltage_V(cyc["energy"][a], cap)
             row[f"thickness_after_{a}_um"] = cyc["thickness"].get(a, float("nan"))
-        row["coulombic_efficiency_percent"] = 100 * num / den if den > 0 else float("nan")
+        row["coulombic_efficiency_percent"] = coulombic_efficiency_percent(num, den)
         row.update({col: cyc["state"].get(col, float("nan")) for col in STATE_COLUMNS})
         row["steps_not_run"] = ", ".join(cyc["not_run"])
         self.rows.append(row)
@@ -392,7 +394,7 @@ class _StepBook:
             "protocol": self.protocol.name,
             "temperature_C": cell.temperature_C,
             "capacity_basis": self.books.basis,
-            "capacity_mass_mg": 1000 * self.books.mass_g(cell),
+            "capacity_mass_mg": g_to_mg(self.books.mass_g(cell)),
             "mesh_points": self.mesh_points,
             "fitted_parameters": {n: self.pset.value(n) for n in self.pset.fitted_names()},
             "si_volume_expansion_at_li15si4": self.pset.value("Si volume expansion at Li15Si4 [-]"),

@@ -30,9 +30,15 @@ import pandas as pd
 
 from sizno.errors import SiznoInputError
 from sizno.io.table import CyclerData, coulomb_increments, from_dataframe
+from sizno.results.cycle_formulas import PERCENT, coulombic_efficiency_percent, mean_voltage_V
+from sizno.units import MILLI_PER_UNIT, SECONDS_PER_HOUR, UNIT_PER_MILLI, A_to_mA, Ah_to_mAh, Wh_to_mWh, g_to_mg, mg_to_g
 
 MASS_BASES = {"active": 1.0, "paper-si": 0.8}
 ELECTRODES = ("half", "full-negative")
+COMPLETE_FRACTION = 1e-3  # a half cycle counts (the cycle is complete) above this fraction of the largest one's charge
+DVDQ_METHOD = ("voltage on 200 equal capacity bins per half cycle (bin average where a bin holds ≥ 3 points, "
+               "else interpolated; capacity only grows, so voltage reversals cannot fold it), central "
+               "differences, Gaussian smoothing σ = 2 bins")
 
 
 def half_cell_mapping(electrode: str = "half") -> dict[str, str]:
@@ -86,6 +92,21 @@ def _row_increments(cum: np.ndarray, first_of_cycle: np.ndarray) -> np.ndarray:
     return np.maximum(inc, 0.0)
 
 
+@dataclass(frozen=True)
+class _CycleSums:
+    """Per-cycle integrals of a BDF time series (index k = the k-th cycle of `cycle_index`)."""
+
+    cycle_index: np.ndarray
+    charge_Ah: np.ndarray  # tester counters
+    discharge_Ah: np.ndarray
+    charge_Wh: np.ndarray  # ∫V dQ
+    discharge_Wh: np.ndarray
+    charge_coulomb_Ah: np.ndarray  # coulomb counting
+    discharge_coulomb_Ah: np.ndarray
+    charge_current_mA: np.ndarray  # median |I| of the charge / discharge rows
+    discharge_current_mA: np.ndarray
+
+
 def compute_metrics(
     data: CyclerData | pd.DataFrame,
     *,
@@ -100,18 +121,57 @@ def compute_metrics(
     dqdv_sigma_bins: float = 2.0,
     dqdv_cycles: Iterable[int] | str | None = None,
 ) -> Metrics:
+    """Per-cycle capacities, CE, energies, voltages, retention, dQ/dV and the rate table (module docstring)."""
     if isinstance(data, pd.DataFrame):
         data = from_dataframe(data)
-    src = data.source
     mapping = half_cell_mapping(electrode)
+    frac, mass_g = _specific_mass(mass_mg, mass_basis, active_fraction, area_cm2)
+    sums = _cycle_sums(data)
+    out = _cycle_table(sums, mapping, mass_g, area_cm2)
+    notes: list[str] = list(data.notes)
+    ref = _add_retention(out, reference_cycle, data.source, notes)
+    check = _capacity_check(data, out, tolerance_percent)  # tester counters vs coulomb counting
+    if check.get("disagreeing_cycles"):
+        notes.append(check["statement"])
+    notes += _voltage_notes(data, electrode)
+    dq_cycles = _pick_cycles(dqdv_cycles, out)
+    dqdv = dqdv_curves(data, dq_cycles, bin_V=dqdv_bin_V, sigma_bins=dqdv_sigma_bins, electrode=electrode,
+                       mass_g=mass_g, area_cm2=area_cm2)
+    rate = rate_table(out, mass_g=mass_g, area_cm2=area_cm2, electrode=electrode)
+    summary = _summary(data, out, ref, mass_g)
+    settings = {
+        "half_cell_mapping": mapping["statement"],
+        "electrode": electrode,
+        "coulombic_efficiency": "delithiation / lithiation capacity of the same cycle, %",
+        "retention": f"delithiation capacity / that of cycle {ref}, %" if ref is not None else None,
+        **_mass_settings(mass_mg, mass_basis, frac, mass_g, area_cm2),
+        "capacity_source": data.meta.get("capacity_source"),
+        "capacity_semantics_in_file": data.meta.get("capacity_semantics"),
+        "dqdv": _dqdv_settings(dqdv_bin_V, dqdv_sigma_bins, dq_cycles),
+        "dvdq": {"method": DVDQ_METHOD},
+        "average_voltage": "∫V dQ / Q per half cycle",
+        "tolerance_percent": tolerance_percent,
+    }
+    if data.meta.get("file_mass_g") and mass_mg is None:
+        notes.append(f"the file states an active mass of {g_to_mg(data.meta['file_mass_g']):.4g} mg; "
+                     "specific capacities need --mass-mg (not taken from the file silently)")
+    return Metrics(out, summary, settings, check, rate, dqdv, notes)
+
+
+def _specific_mass(mass_mg: float | None, mass_basis: str, active_fraction: float | None,
+                   area_cm2: float | None) -> tuple[float, float | None]:
+    """(active fraction, the mass [g] specific values are per, or None); bad input raises, naming the option."""
     if mass_basis not in MASS_BASES:
         raise SiznoInputError("--mass-basis", f"unknown basis '{mass_basis}'", ", ".join(MASS_BASES))
     frac = float(active_fraction) if active_fraction is not None else MASS_BASES[mass_basis]
     for name, v in (("--mass-mg", mass_mg), ("--area-cm2", area_cm2), ("active fraction", frac)):
         if v is not None and not (np.isfinite(v) and v > 0):
             raise SiznoInputError(name, f"must be a positive number, got {v}", "> 0")
-    mass_g = mass_mg * 1e-3 * frac if mass_mg is not None else None
+    return frac, (mg_to_g(mass_mg) * frac if mass_mg is not None else None)
 
+
+def _cycle_sums(data: CyclerData) -> _CycleSums:
+    """Capacities (tester counters and coulomb counting), energies and currents summed per cycle."""
     df = data.data
     t = df["test_time_second"].to_numpy(dtype=float)
     v = df["voltage_volt"].to_numpy(dtype=float)
@@ -124,7 +184,7 @@ def compute_metrics(
     stt = df["step_time_second"].to_numpy(dtype=float) if "step_time_second" in df.columns else None
     cc_c, cc_d = coulomb_increments(t, i, step_count=sc, step_time=stt)
     if not (dq_c.sum() > 0 or dq_d.sum() > 0):
-        raise SiznoInputError(src, "no charge passed: current is zero throughout and the capacity columns are empty "
+        raise SiznoInputError(data.source, "no charge passed: current is zero throughout and the capacity columns are empty "
                               "(a current rounded to 0.00 in the export?)", "a file with at least one charge or discharge")
     vmid = 0.5 * (v + np.r_[v[0], v[:-1]])
     codes, uniq = pd.factorize(cyc, sort=True)
@@ -133,101 +193,113 @@ def compute_metrics(
     def per(w: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=w, minlength=n)
 
-    Qc, Qd = per(dq_c), per(dq_d)
-    Ec, Ed = per(dq_c * vmid), per(dq_d * vmid)
-    QCc, QCd = per(cc_c), per(cc_d)
     st = df["step_type"].astype(str).to_numpy()
-    ai = np.abs(i) * 1e3
-    cur_c = pd.Series(np.where(st == "charge", ai, np.nan)).groupby(codes).median().reindex(range(n)).to_numpy()
-    cur_d = pd.Series(np.where(st == "discharge", ai, np.nan)).groupby(codes).median().reindex(range(n)).to_numpy()
+    ai = A_to_mA(np.abs(i))
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        avg_c = np.where(Qc > 0, Ec / Qc, np.nan)
-        avg_d = np.where(Qd > 0, Ed / Qd, np.nan)
-    qmax = max(float(np.max(Qc, initial=0)), float(np.max(Qd, initial=0)))
-    thr = 1e-3 * qmax
+    def median_current(step_type: str) -> np.ndarray:
+        return pd.Series(np.where(st == step_type, ai, np.nan)).groupby(codes).median().reindex(range(n)).to_numpy()
+
+    return _CycleSums(uniq, per(dq_c), per(dq_d), per(dq_c * vmid), per(dq_d * vmid), per(cc_c), per(cc_d),
+                      median_current("charge"), median_current("discharge"))
+
+
+def _cycle_table(s: _CycleSums, mapping: dict[str, str], mass_g: float | None, area_cm2: float | None) -> pd.DataFrame:
+    """One row per cycle: capacities, CE, energies, voltages, currents; per gram and per cm² when given."""
+    Qc, Qd = s.charge_Ah, s.discharge_Ah
+    avg_c, avg_d = mean_voltage_V(s.charge_Wh, Qc), mean_voltage_V(s.discharge_Wh, Qd)
+    thr = COMPLETE_FRACTION * max(float(np.max(Qc, initial=0)), float(np.max(Qd, initial=0)))
     lith_is_dis = mapping["lithiation"] == "discharge"
     Ql, Qdl = (Qd, Qc) if lith_is_dis else (Qc, Qd)
     complete = (Ql > thr) & (Qdl > thr)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ce = np.where(complete, 100.0 * Qdl / Ql, np.nan)
-
-    out = pd.DataFrame({"cycle_index": uniq.astype(int)})
-    out["charge_capacity_mAh"] = Qc * 1e3
-    out["discharge_capacity_mAh"] = Qd * 1e3
-    out["lithiation_capacity_mAh"] = Ql * 1e3
-    out["delithiation_capacity_mAh"] = Qdl * 1e3
-    out["coulombic_efficiency_percent"] = ce
+    out = pd.DataFrame({"cycle_index": s.cycle_index.astype(int)})
+    out["charge_capacity_mAh"] = Ah_to_mAh(Qc)
+    out["discharge_capacity_mAh"] = Ah_to_mAh(Qd)
+    out["lithiation_capacity_mAh"] = Ah_to_mAh(Ql)
+    out["delithiation_capacity_mAh"] = Ah_to_mAh(Qdl)
+    out["coulombic_efficiency_percent"] = np.where(complete, coulombic_efficiency_percent(Qdl, Ql), np.nan)
     out["complete"] = complete
-    out["charge_energy_mWh"] = Ec * 1e3
-    out["discharge_energy_mWh"] = Ed * 1e3
+    out["charge_energy_mWh"] = Wh_to_mWh(s.charge_Wh)
+    out["discharge_energy_mWh"] = Wh_to_mWh(s.discharge_Wh)
     out["average_charge_voltage_V"] = avg_c
     out["average_discharge_voltage_V"] = avg_d
     out["average_lithiation_voltage_V"] = avg_d if lith_is_dis else avg_c
     out["average_delithiation_voltage_V"] = avg_c if lith_is_dis else avg_d
     out["voltage_hysteresis_V"] = np.where(complete, avg_c - avg_d, np.nan)
-    out["charge_current_mA"] = cur_c
-    out["discharge_current_mA"] = cur_d
-    out["charge_capacity_coulomb_mAh"] = QCc * 1e3
-    out["discharge_capacity_coulomb_mAh"] = QCd * 1e3
+    out["charge_current_mA"] = s.charge_current_mA
+    out["discharge_current_mA"] = s.discharge_current_mA
+    out["charge_capacity_coulomb_mAh"] = Ah_to_mAh(s.charge_coulomb_Ah)
+    out["discharge_capacity_coulomb_mAh"] = Ah_to_mAh(s.discharge_coulomb_Ah)
     if mass_g:
-        for k in ("charge_capacity", "discharge_capacity", "lithiation_capacity", "delithiation_capacity"):
-            out[f"{k}_mAh_per_g"] = out[f"{k}_mAh"] / mass_g
-        out["charge_energy_mWh_per_g"] = out["charge_energy_mWh"] / mass_g
-        out["discharge_energy_mWh_per_g"] = out["discharge_energy_mWh"] / mass_g
-        out["charge_current_mA_per_g"] = cur_c / mass_g
-        out["discharge_current_mA_per_g"] = cur_d / mass_g
+        _add_per_gram(out, s, mass_g)
     if area_cm2:
         for k in ("lithiation_capacity", "delithiation_capacity", "charge_capacity", "discharge_capacity"):
             out[f"{k}_mAh_per_cm2"] = out[f"{k}_mAh"] / area_cm2
-        out["charge_current_mA_per_cm2"] = cur_c / area_cm2
-        out["discharge_current_mA_per_cm2"] = cur_d / area_cm2
+        out["charge_current_mA_per_cm2"] = s.charge_current_mA / area_cm2
+        out["discharge_current_mA_per_cm2"] = s.discharge_current_mA / area_cm2
+    return out
 
-    notes: list[str] = list(data.notes)
+
+def _add_per_gram(out: pd.DataFrame, s: _CycleSums, mass_g: float) -> None:
+    for k in ("charge_capacity", "discharge_capacity", "lithiation_capacity", "delithiation_capacity"):
+        out[f"{k}_mAh_per_g"] = out[f"{k}_mAh"] / mass_g
+    out["charge_energy_mWh_per_g"] = out["charge_energy_mWh"] / mass_g
+    out["discharge_energy_mWh_per_g"] = out["discharge_energy_mWh"] / mass_g
+    out["charge_current_mA_per_g"] = s.charge_current_mA / mass_g
+    out["discharge_current_mA_per_g"] = s.discharge_current_mA / mass_g
+
+
+def _add_retention(out: pd.DataFrame, reference_cycle: int | None, src: str, notes: list[str]) -> int | None:
+    """Adds retention_percent (delithiation capacity / that of the reference cycle); returns that cycle."""
     comp_cycles = out.loc[out["complete"], "cycle_index"].tolist()
     if not comp_cycles:
         notes.append("no complete cycle (both a lithiation and a delithiation): coulombic efficiency, ICE and retention are undefined")
     ref = reference_cycle if reference_cycle is not None else (comp_cycles[0] if comp_cycles else None)
-    if ref is not None:
-        if ref not in set(out["cycle_index"]):
-            raise SiznoInputError("--reference-cycle", f"cycle {ref} is not in {src}",
-                                  f"{int(out['cycle_index'].min())}…{int(out['cycle_index'].max())}")
-        qref = float(out.loc[out["cycle_index"] == ref, "delithiation_capacity_mAh"].iloc[0])
-        out["retention_percent"] = 100.0 * out["delithiation_capacity_mAh"] / qref if qref > 0 else np.nan
-    else:
+    if ref is None:
         out["retention_percent"] = np.nan
+        return None
+    if ref not in set(out["cycle_index"]):
+        raise SiznoInputError("--reference-cycle", f"cycle {ref} is not in {src}",
+                              f"{int(out['cycle_index'].min())}…{int(out['cycle_index'].max())}")
+    qref = float(out.loc[out["cycle_index"] == ref, "delithiation_capacity_mAh"].iloc[0])
+    out["retention_percent"] = PERCENT * out["delithiation_capacity_mAh"] / qref if qref > 0 else np.nan
+    return ref
 
-    # tester counters vs coulomb counting
-    check = _capacity_check(data, out, tolerance_percent)
-    if check.get("disagreeing_cycles"):
-        notes.append(check["statement"])
 
+def _voltage_notes(data: CyclerData, electrode: str) -> list[str]:
+    """A note when a 'half cell' runs mostly above 2.5 V under current (a full cell, by the look of it)."""
+    v = data.data["voltage_volt"].to_numpy(dtype=float)
+    i = data.data["current_ampere"].to_numpy(dtype=float)
     loaded = v[np.abs(i) > 0]
     vhigh = float(np.percentile(loaded, 90)) if loaded.size else float("nan")
     if electrode == "half" and vhigh > 2.5:
-        notes.append(f"under current the voltage is mostly above 2.5 V (90th percentile {vhigh:.2f} V): this does not look "
-                     "like a Si-based electrode against Li/Li–In; "
-                     "if it is a full cell with a Si negative, use --electrode full-negative")
+        return [f"under current the voltage is mostly above 2.5 V (90th percentile {vhigh:.2f} V): this does not look "
+                "like a Si-based electrode against Li/Li–In; "
+                "if it is a full cell with a Si negative, use --electrode full-negative"]
+    return []
 
-    dq_cycles = _pick_cycles(dqdv_cycles, out)
-    dqdv = dqdv_curves(data, dq_cycles, bin_V=dqdv_bin_V, sigma_bins=dqdv_sigma_bins, electrode=electrode,
-                       mass_g=mass_g, area_cm2=area_cm2)
-    rate = rate_table(out, mass_g=mass_g, area_cm2=area_cm2, electrode=electrode)
 
+def _summary(data: CyclerData, out: pd.DataFrame, ref: int | None, mass_g: float | None) -> dict[str, Any]:
+    """The run in a few numbers: cycles, ICE and first capacities, retention, the file's own mass/area."""
+    comp_cycles = out.loc[out["complete"], "cycle_index"].tolist()
     first_c = out.loc[out["complete"]].iloc[0] if comp_cycles else None
+    uniq = out["cycle_index"].to_numpy()
+
+    def first(col: str, cast=float):
+        return cast(first_c[col]) if first_c is not None else None
+
     summary = {
-        "file": src,
+        "file": data.source,
         "tester": data.meta.get("tester"),
         "format": data.meta.get("format"),
-        "rows": int(len(df)),
-        "cycles": int(n),
+        "rows": int(len(data.data)),
+        "cycles": int(len(out)),
         "complete_cycles": int(len(comp_cycles)),
         "first_cycle_index": int(uniq[0]),
         "last_cycle_index": int(uniq[-1]),
-        "ice_percent": float(first_c["coulombic_efficiency_percent"]) if first_c is not None else None,
-        "ice_cycle_index": int(first_c["cycle_index"]) if first_c is not None else None,
-        "first_lithiation_capacity_mAh": float(first_c["lithiation_capacity_mAh"]) if first_c is not None else None,
-        "first_delithiation_capacity_mAh": float(first_c["delithiation_capacity_mAh"]) if first_c is not None else None,
+        "ice_percent": first("coulombic_efficiency_percent"),
+        "ice_cycle_index": first("cycle_index", int),
+        "first_lithiation_capacity_mAh": first("lithiation_capacity_mAh"),
+        "first_delithiation_capacity_mAh": first("delithiation_capacity_mAh"),
         "reference_cycle_index": ref,
         "last_complete_cycle_index": int(comp_cycles[-1]) if comp_cycles else None,
         "last_retention_percent": (float(out.loc[out["cycle_index"] == comp_cycles[-1], "retention_percent"].iloc[0])
@@ -237,36 +309,24 @@ def compute_metrics(
     if mass_g and first_c is not None:
         summary["first_lithiation_capacity_mAh_per_g"] = float(first_c["lithiation_capacity_mAh_per_g"])
         summary["first_delithiation_capacity_mAh_per_g"] = float(first_c["delithiation_capacity_mAh_per_g"])
-    settings = {
-        "half_cell_mapping": mapping["statement"],
-        "electrode": electrode,
-        "coulombic_efficiency": "delithiation / lithiation capacity of the same cycle, %",
-        "retention": f"delithiation capacity / that of cycle {ref}, %" if ref is not None else None,
-        "mass_mg": mass_mg,
-        "mass_basis": mass_basis,
-        "active_fraction": frac,
-        "specific_mass_g": mass_g,
-        "area_cm2": area_cm2,
-        "capacity_source": data.meta.get("capacity_source"),
-        "capacity_semantics_in_file": data.meta.get("capacity_semantics"),
-        "dqdv": {"method": "each interval's charge spread evenly over the voltage span it swept, summed per bin / bin width (no division by dV: "
-                           "voltage reversals and noise cannot blow it up), then Gaussian smoothing; area under a curve = "
-                           "that half cycle's capacity; values ≥ 0 for both directions",
-                 "bin_width_V": dqdv_bin_V, "gaussian_sigma_bins": dqdv_sigma_bins,
-                 "gaussian_sigma_V": dqdv_bin_V * dqdv_sigma_bins, "cycles": dq_cycles},
-        "dvdq": {"method": "voltage on 200 equal capacity bins per half cycle (bin average where a bin holds ≥ 3 points, "
-                           "else interpolated; capacity only grows, so voltage reversals cannot fold it), central "
-                           "differences, Gaussian smoothing σ = 2 bins"},
-        "average_voltage": "∫V dQ / Q per half cycle",
-        "tolerance_percent": tolerance_percent,
-    }
     for k in ("file_mass_g", "file_area_cm2"):
         if data.meta.get(k):
             summary[k] = data.meta[k]
-    if data.meta.get("file_mass_g") and mass_mg is None:
-        notes.append(f"the file states an active mass of {data.meta['file_mass_g'] * 1e3:.4g} mg; "
-                     "specific capacities need --mass-mg (not taken from the file silently)")
-    return Metrics(out, summary, settings, check, rate, dqdv, notes)
+    return summary
+
+
+def _mass_settings(mass_mg: float | None, mass_basis: str, frac: float, mass_g: float | None,
+                   area_cm2: float | None) -> dict[str, Any]:
+    return {"mass_mg": mass_mg, "mass_basis": mass_basis, "active_fraction": frac, "specific_mass_g": mass_g,
+            "area_cm2": area_cm2}
+
+
+def _dqdv_settings(bin_V: float, sigma_bins: float, cycles: list[int]) -> dict[str, Any]:
+    return {"method": "each interval's charge spread evenly over the voltage span it swept, summed per bin / bin width (no division by dV: "
+                      "voltage reversals and noise cannot blow it up), then Gaussian smoothing; area under a curve = "
+                      "that half cycle's capacity; values ≥ 0 for both directions",
+            "bin_width_V": bin_V, "gaussian_sigma_bins": sigma_bins,
+            "gaussian_sigma_V": bin_V * sigma_bins, "cycles": cycles}
 
 
 def _capacity_check(data: CyclerData, out: pd.DataFrame, tol: float) -> dict[str, Any]:
@@ -294,9 +354,10 @@ def _capacity_check(data: CyclerData, out: pd.DataFrame, tol: float) -> dict[str
         ratios = [r["coulomb_mAh"] / r["tester_mAh"] for r in rows if r["tester_mAh"] > 0]
         med = float(np.median(ratios)) if ratios else float("nan")
         hint = ""
-        for f, what in ((1e3, "current in mA labelled as A, or capacity in Ah labelled mAh"),
-                        (1e-3, "current in A labelled as mA, or capacity in mAh labelled Ah"),
-                        (3600.0, "capacity in As/C labelled as Ah"), (1 / 3600.0, "time in hours labelled as seconds")):
+        for f, what in ((MILLI_PER_UNIT, "current in mA labelled as A, or capacity in Ah labelled mAh"),
+                        (UNIT_PER_MILLI, "current in A labelled as mA, or capacity in mAh labelled Ah"),
+                        (SECONDS_PER_HOUR, "capacity in As/C labelled as Ah"),
+                        (1 / SECONDS_PER_HOUR, "time in hours labelled as seconds")):
             if np.isfinite(med) and med > 0 and abs(np.log10(med / f)) < 0.05:
                 hint = f" (coulomb/tester ≈ {med:.4g}: mixed units? {what})"
         res["statement"] = (f"coulomb counting and the tester's capacity disagree by more than {tol:g}% in {len(rows)} "
@@ -313,7 +374,7 @@ def _capacity_check(data: CyclerData, out: pd.DataFrame, tol: float) -> dict[str
             if not tt:
                 continue
             for d, key in (("charge", "charging_capacity_ah"), ("discharge", "discharging_capacity_ah")):
-                a = tt[key] * 1e3
+                a = Ah_to_mAh(tt[key])
                 b = r[f"{d}_capacity_mAh"]
                 if a > 0:
                     diffs.append(abs(b - a) / a * 100.0)
@@ -378,7 +439,7 @@ def dqdv_curves(data: CyclerData, cycles: list[int], *, bin_V: float = 0.005, si
                 electrode: str = "half", mass_g: float | None = None, area_cm2: float | None = None) -> pd.DataFrame:
     """dQ/dV by voltage binning for the given cycles (long table: cycle, direction, voltage, dQ/dV)."""
     if not (bin_V > 0):
-        raise SiznoInputError("--dqdv-bin-mV", f"must be positive, got {bin_V * 1e3}", "> 0")
+        raise SiznoInputError("--dqdv-bin-mV", f"must be positive, got {bin_V * MILLI_PER_UNIT}", "> 0")
     mapping = half_cell_mapping(electrode)
     df = data.data
     cyc = df["cycle_count"].to_numpy()
@@ -390,7 +451,7 @@ def dqdv_curves(data: CyclerData, cycles: list[int], *, bin_V: float = 0.005, si
     vprev = np.r_[v[0], v[:-1]]
     rows = []
     for direction, col in (("charge", "charging_capacity_ah"), ("discharge", "discharging_capacity_ah")):
-        dq = _row_increments(df[col].to_numpy(dtype=float), first) * 1e3  # mAh
+        dq = Ah_to_mAh(_row_increments(df[col].to_numpy(dtype=float), first))
         m = sel & (dq > 0)
         if not m.any():
             continue
@@ -427,7 +488,7 @@ def dvdq_curves(data: CyclerData, cycles: list[int], *, n_bins: int = 200, sigma
     first = np.r_[True, cyc[1:] != cyc[:-1]]
     parts = []
     for direction, col in (("charge", "charging_capacity_ah"), ("discharge", "discharging_capacity_ah")):
-        dq = _row_increments(df[col].to_numpy(dtype=float), first) * 1e3
+        dq = Ah_to_mAh(_row_increments(df[col].to_numpy(dtype=float), first))
         for c in cycles:
             m = (cyc == c) & (dq > 0)
             if m.sum() < 5:

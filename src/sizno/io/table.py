@@ -25,8 +25,10 @@ import pandas as pd
 
 from sizno.errors import SiznoInputError
 from sizno.io.columns import BDF_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, REQUIRED
+from sizno.units import Ah_to_mAh, As_to_Ah
 
 STEP_TYPES = ("charge", "discharge", "rest")
+ZERO_CURRENT_FRACTION = 1e-3  # a (median) |I| below this fraction of the file's largest |I| counts as rest
 
 
 @dataclass
@@ -73,7 +75,7 @@ def _robust_positive_scale(current: np.ndarray) -> float:
 def derive_step_type(current: np.ndarray, step_count: np.ndarray) -> np.ndarray:
     """charge / discharge / rest per step from the sign of the step's median current."""
     scale = _robust_positive_scale(current)
-    thresh = max(1e-3 * scale, 1e-12)
+    thresh = max(ZERO_CURRENT_FRACTION * scale, 1e-12)
     med = pd.Series(current).groupby(step_count).transform("median").to_numpy()
     out = np.full(current.shape, "rest", dtype=object)
     out[med > thresh] = "charge"
@@ -128,14 +130,14 @@ def _rebase_capacity(values: np.ndarray, cycle: np.ndarray, allowed: np.ndarray 
         bad = reset & (inc > limit)
         if bad[0]:
             notes.append(
-                f"{name} starts at {v[0] * 1e3:.4g} mAh where at most {allowed[0] * 1e3:.3g} mAh can have passed: the tester's "
+                f"{name} starts at {Ah_to_mAh(v[0]):.4g} mAh where at most {Ah_to_mAh(allowed[0]):.3g} mAh can have passed: the tester's "
                 "counter carries an offset from before this file (cumulative from an earlier test?); the offset was removed, "
                 "so the per-cycle values count this file's charge only")
         rest = np.flatnonzero(bad[1:]) + 1
         if rest.size:
             k = int(rest[0])
             notes.append(
-                f"{name} restarts (data row {k}) at {v[k] * 1e3:.4g} mAh where at most {allowed[k] * 1e3:.3g} mAh can have "
+                f"{name} restarts (data row {k}) at {Ah_to_mAh(v[k]):.4g} mAh where at most {Ah_to_mAh(allowed[k]):.3g} mAh can have "
                 f"passed ({rest.size} such restart(s)): the counter restarted from a non-zero base; those rows were "
                 "coulomb-counted instead (coulomb counting wins where the tester's column is inconsistent)")
         # forward jumps: a looser limit, since a tester's clock and counter are not sampled at quite the same instant
@@ -144,7 +146,7 @@ def _rebase_capacity(values: np.ndarray, cycle: np.ndarray, allowed: np.ndarray 
         if 0 < n_j <= max(3, 0.01 * v.size):
             k = int(np.flatnonzero(jump)[0])
             notes.append(
-                f"{name} jumps by {inc[k] * 1e3:.4g} mAh at data row {k} where at most {allowed[k] * 1e3:.3g} mAh can have "
+                f"{name} jumps by {Ah_to_mAh(inc[k]):.4g} mAh at data row {k} where at most {Ah_to_mAh(allowed[k]):.3g} mAh can have "
                 f"passed ({n_j} such jump(s)): those rows were coulomb-counted instead (coulomb counting wins where the "
                 "tester's column is inconsistent)")
             bad |= jump
@@ -158,9 +160,9 @@ def _interval_charge_limit(t: np.ndarray, cur: np.ndarray, step_time: np.ndarray
     row that opens the file, |I| × its step clock (a file that starts inside a step)."""
     dt = np.diff(t, prepend=t[0])
     a = np.abs(cur)
-    lim = np.maximum(a, np.r_[a[0], a[:-1]]) * np.maximum(dt, 0.0) / 3600.0
+    lim = As_to_Ah(np.maximum(a, np.r_[a[0], a[:-1]]) * np.maximum(dt, 0.0))
     if step_time is not None and step_time.size and np.isfinite(step_time[0]):
-        lim[0] = a[0] * max(float(step_time[0]), 0.0) / 3600.0
+        lim[0] = As_to_Ah(a[0] * max(float(step_time[0]), 0.0))
     return lim
 
 
@@ -183,12 +185,12 @@ def coulomb_increments(t: np.ndarray, i: np.ndarray, *, step_count: np.ndarray |
     """
     dt = np.diff(t, prepend=t[0])
     imid = 0.5 * (i + np.r_[i[0], i[:-1]])
-    dq = imid * dt / 3600.0
+    dq = As_to_Ah(imid * dt)
     if step_count is not None and step_time is not None and np.isfinite(step_time).all():
         b = np.flatnonzero(np.r_[False, step_count[1:] != step_count[:-1]])
-        dq[b] = i[b] * np.clip(step_time[b], 0.0, dt[b]) / 3600.0
+        dq[b] = As_to_Ah(i[b] * np.clip(step_time[b], 0.0, dt[b]))
     if step_time is not None and step_time.size and np.isfinite(step_time[0]) and step_time[0] > 0:
-        dq[0] = i[0] * step_time[0] / 3600.0  # the file starts inside a step: its clock says for how long
+        dq[0] = As_to_Ah(i[0] * step_time[0])  # the file starts inside a step: its clock says for how long
     return np.where(dq > 0, dq, 0.0), np.where(dq < 0, -dq, 0.0)
 
 
@@ -219,6 +221,27 @@ def finalize(
     src = str(meta.get("source", "DataFrame"))
     meta.setdefault("notes", [])
     notes: list[str] = meta["notes"]
+    df = _numeric_table(df, src)
+    df, step_labels = _drop_non_finite(df, step_labels, src, notes)  # 1. rows without time/voltage/current
+    df, step_labels = _monotonic_time(df, step_labels, notes)  # 2. time must not go backwards
+    cur = df["current_ampere"].to_numpy(dtype=float)
+    _fill_blank_indices(df, notes)
+    labels = normalise_step_labels(step_labels) if step_labels is not None else None
+    st = _step_types(df, cur, labels)  # 3. steps and their types
+    if check_sign:  # 4. sign convention: tester labels or capacity counters say which way charge went
+        cur, st = _sign_convention(df, cur, st, labels, notes)
+    df["step_type"] = pd.Categorical(st, categories=list(STEP_TYPES))
+    _cycles_and_counts(df, st, notes)  # 5. cycles
+    _capacity_counters(df, cur, meta, capacity_semantics)  # 6. capacity counters
+    cols = [c for c in BDF_COLUMNS if c in df.columns]
+    extra = [c for c in df.columns if c not in BDF_COLUMNS]
+    meta.setdefault("rows", len(df))
+    meta["rows"] = len(df)
+    return CyclerData(df[cols + extra], meta)
+
+
+def _numeric_table(df: pd.DataFrame, src: str) -> pd.DataFrame:
+    """The required columns present, float columns as floats, at least one row."""
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise SiznoInputError(src, f"missing column(s) {', '.join(missing)}", ", ".join(REQUIRED))
@@ -228,49 +251,58 @@ def finalize(
             df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     if len(df) == 0:
         raise SiznoInputError(src, "no data rows", "a file with at least one complete cycle")
+    return df
 
-    # 1. non-finite time/voltage/current: drop the rows, say how many
+
+def _drop_non_finite(df: pd.DataFrame, step_labels: pd.Series | None, src: str,
+                     notes: list[str]) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Rows with non-finite time/voltage/current dropped (said how many); more than half of them raises."""
     req = df[list(REQUIRED)].to_numpy(dtype=float)
     bad = ~np.isfinite(req).all(axis=1)
-    if bad.any():
-        nbad = int(bad.sum())
-        if nbad > 0.5 * len(df):
-            raise SiznoInputError(src, f"{nbad} of {len(df)} rows have missing or non-finite time/voltage/current",
-                                  "numeric time, voltage and current")
-        first = int(np.flatnonzero(bad)[0])
-        notes.append(f"dropped {nbad} row(s) with missing or non-finite time/voltage/current (first at data row {first})")
-        df = df.loc[~bad].reset_index(drop=True)
-        if step_labels is not None:
-            step_labels = step_labels.loc[~bad].reset_index(drop=True)
+    if not bad.any():
+        return df, step_labels
+    nbad = int(bad.sum())
+    if nbad > 0.5 * len(df):
+        raise SiznoInputError(src, f"{nbad} of {len(df)} rows have missing or non-finite time/voltage/current",
+                              "numeric time, voltage and current")
+    first = int(np.flatnonzero(bad)[0])
+    notes.append(f"dropped {nbad} row(s) with missing or non-finite time/voltage/current (first at data row {first})")
+    df = df.loc[~bad].reset_index(drop=True)
+    if step_labels is not None:
+        step_labels = step_labels.loc[~bad].reset_index(drop=True)
+    return df, step_labels
 
-    # 2. time must not go backwards
+
+def _monotonic_time(df: pd.DataFrame, step_labels: pd.Series | None,
+                    notes: list[str]) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Restarts of the clock (> 1 s back) offset; sub-second backward steps re-sorted."""
     t = df["test_time_second"].to_numpy(dtype=float)
     dt = np.diff(t)
     back = dt < 0
-    if back.any():
-        jumps = np.flatnonzero(back)
-        big = back & (-dt > 1.0)
-        if big.any():
-            # restarts (concatenated runs or a step clock): offset each restart
-            offs = np.zeros_like(t)
-            offs[1:] = np.cumsum(np.where(back, -dt, 0.0))
-            df["test_time_second"] = t + offs
-            notes.append(
-                f"test time went backwards {len(jumps)} time(s) (first after data row {int(jumps[0])}); "
-                "each restart was offset so time is monotonic (were runs concatenated?)"
-            )
-        else:
-            order = np.argsort(t, kind="stable")
-            df = df.iloc[order].reset_index(drop=True)
-            if step_labels is not None:
-                step_labels = step_labels.iloc[order].reset_index(drop=True)
-            notes.append(f"{len(jumps)} sub-second backward time step(s): rows re-sorted by time")
+    if not back.any():
+        return df, step_labels
+    jumps = np.flatnonzero(back)
+    big = back & (-dt > 1.0)
+    if big.any():
+        # restarts (concatenated runs or a step clock): offset each restart
+        offs = np.zeros_like(t)
+        offs[1:] = np.cumsum(np.where(back, -dt, 0.0))
+        df["test_time_second"] = t + offs
+        notes.append(
+            f"test time went backwards {len(jumps)} time(s) (first after data row {int(jumps[0])}); "
+            "each restart was offset so time is monotonic (were runs concatenated?)"
+        )
+        return df, step_labels
+    order = np.argsort(t, kind="stable")
+    df = df.iloc[order].reset_index(drop=True)
+    if step_labels is not None:
+        step_labels = step_labels.iloc[order].reset_index(drop=True)
+    notes.append(f"{len(jumps)} sub-second backward time step(s): rows re-sorted by time")
+    return df, step_labels
 
-    cur = df["current_ampere"].to_numpy(dtype=float)
-    _fill_blank_indices(df, notes)
 
-    # 3. steps and their types
-    labels = normalise_step_labels(step_labels) if step_labels is not None else None
+def _step_types(df: pd.DataFrame, cur: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+    """Adds step_count where missing (from step index, labels or current sign); returns each row's step type."""
     if "step_count" not in df.columns:
         if "step_index" in df.columns:
             si = df["step_index"].to_numpy()
@@ -279,28 +311,30 @@ def finalize(
         elif labels is not None:
             change = np.r_[True, labels[1:] != labels[:-1]]
         else:
-            sign = np.sign(np.where(np.abs(cur) > 1e-3 * _robust_positive_scale(cur), cur, 0.0))
+            sign = np.sign(np.where(np.abs(cur) > ZERO_CURRENT_FRACTION * _robust_positive_scale(cur), cur, 0.0))
             change = np.r_[True, sign[1:] != sign[:-1]]
         df["step_count"] = np.cumsum(change).astype(np.int64)
-    sc = df["step_count"].to_numpy()
-    derived = derive_step_type(cur, sc)
+    derived = derive_step_type(cur, df["step_count"].to_numpy())
     if labels is not None and (labels != "").mean() > 0.5:
-        st = np.where(labels != "", labels, derived)
-    else:
-        st = derived
+        return np.where(labels != "", labels, derived)
+    return derived
 
-    # 4. sign convention: tester labels or capacity counters say which way charge went
-    if check_sign:
-        flip = _looks_flipped(df, st if labels is not None else None)
-        if flip:
-            df["current_ampere"] = -df["current_ampere"]
-            cur = -cur
-            if labels is None:
-                st = derive_step_type(cur, sc)
-            notes.append("current was positive while the cell discharged: sign flipped to the BDF convention (positive = charging)")
-    df["step_type"] = pd.Categorical(st, categories=list(STEP_TYPES))
 
-    # 5. cycles
+def _sign_convention(df: pd.DataFrame, cur: np.ndarray, st: np.ndarray, labels: np.ndarray | None,
+                     notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Current flipped to the BDF convention (positive = charging) where the file has it the other way."""
+    if not _looks_flipped(df, st if labels is not None else None):
+        return cur, st
+    df["current_ampere"] = -df["current_ampere"]
+    cur = -cur
+    if labels is None:
+        st = derive_step_type(cur, df["step_count"].to_numpy())
+    notes.append("current was positive while the cell discharged: sign flipped to the BDF convention (positive = charging)")
+    return cur, st
+
+
+def _cycles_and_counts(df: pd.DataFrame, st: np.ndarray, notes: list[str]) -> None:
+    """cycle_count derived where missing; integer columns as int64 (blanks filled from the neighbours)."""
     if "cycle_count" not in df.columns:
         df["cycle_count"] = _derive_cycles(np.asarray(st, dtype=object))
         notes.append("the file has no cycle numbers: cycles were numbered from the current direction (cycle 1 = first non-rest step)")
@@ -310,9 +344,13 @@ def finalize(
             if col.isna().any():
                 col = col.ffill().bfill()
             df[c] = col.astype(np.int64)
-    cyc = df["cycle_count"].to_numpy()
 
-    # 6. capacity counters
+
+def _capacity_counters(df: pd.DataFrame, cur: np.ndarray, meta: dict[str, Any], capacity_semantics: str | None) -> None:
+    """The tester's counters re-based to charge per direction since the cycle began, or coulomb-counted."""
+    notes: list[str] = meta["notes"]
+    cyc = df["cycle_count"].to_numpy()
+    t = df["test_time_second"].to_numpy(dtype=float)
     has_cap = "charging_capacity_ah" in df.columns and "discharging_capacity_ah" in df.columns
     if has_cap:
         chg = df["charging_capacity_ah"].to_numpy(dtype=float)
@@ -320,29 +358,24 @@ def finalize(
         if np.nanmax(np.abs(np.r_[chg, dis, 0.0])) == 0.0 and np.any(cur != 0):
             has_cap = False
             notes.append("capacity columns are zero throughout: ignored, capacities coulomb-counted instead")
-    if has_cap:
-        stt = df["step_time_second"].to_numpy(dtype=float) if "step_time_second" in df.columns else None
-        lim = _interval_charge_limit(df["test_time_second"].to_numpy(dtype=float), cur, stt)
-        cols_used = meta.get("columns_used", {})
-        qc, qd = coulomb_increments(df["test_time_second"].to_numpy(dtype=float), cur, step_time=stt)
-        df["charging_capacity_ah"], n_c = _rebase_capacity(chg, cyc, lim, cols_used.get("charging_capacity_ah", "charging capacity"), qc)
-        df["discharging_capacity_ah"], n_d = _rebase_capacity(dis, cyc, lim, cols_used.get("discharging_capacity_ah", "discharging capacity"), qd)
-        notes.extend(n_c + n_d)
-        if n_c or n_d:
-            meta["capacity_offsets_removed"] = True
-        meta["capacity_source"] = "tester"
-        meta.setdefault("capacity_semantics", capacity_semantics or "unknown (re-based by resets)")
-    else:
-        qc, qd = coulomb_increments(df["test_time_second"].to_numpy(dtype=float), cur)
+    if not has_cap:
+        qc, qd = coulomb_increments(t, cur)
         df["charging_capacity_ah"] = _cumsum_by_cycle(qc, cyc)
         df["discharging_capacity_ah"] = _cumsum_by_cycle(qd, cyc)
         meta["capacity_source"] = "coulomb counting"
         meta.setdefault("capacity_semantics", "none in file")
-    cols = [c for c in BDF_COLUMNS if c in df.columns]
-    extra = [c for c in df.columns if c not in BDF_COLUMNS]
-    meta.setdefault("rows", len(df))
-    meta["rows"] = len(df)
-    return CyclerData(df[cols + extra], meta)
+        return
+    stt = df["step_time_second"].to_numpy(dtype=float) if "step_time_second" in df.columns else None
+    lim = _interval_charge_limit(t, cur, stt)
+    cols_used = meta.get("columns_used", {})
+    qc, qd = coulomb_increments(t, cur, step_time=stt)
+    df["charging_capacity_ah"], n_c = _rebase_capacity(chg, cyc, lim, cols_used.get("charging_capacity_ah", "charging capacity"), qc)
+    df["discharging_capacity_ah"], n_d = _rebase_capacity(dis, cyc, lim, cols_used.get("discharging_capacity_ah", "discharging capacity"), qd)
+    notes.extend(n_c + n_d)
+    if n_c or n_d:
+        meta["capacity_offsets_removed"] = True
+    meta["capacity_source"] = "tester"
+    meta.setdefault("capacity_semantics", capacity_semantics or "unknown (re-based by resets)")
 
 
 def _fill_blank_indices(df: pd.DataFrame, notes: list[str]) -> None:

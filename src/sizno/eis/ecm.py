@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from sizno.eis import elements as el
-from sizno.eis.drt import DRTResult, drt
+from sizno.eis.drt import DRTResult, drt, one_blas_thread, real_axis_crossing
 from sizno.eis.spectrum import ImpedanceSpectrum
 from sizno.errors import SiznoInputError
 
@@ -152,8 +152,6 @@ def fit_circuit(
     """Fit R0 [+ L] + n_arcs x (R‖CPE) [+ diffusion], kept physical (see the module docstring). Seeds: the
     DRT's R_inf and its n_arcs largest peaks inside the allowed time-constant band (computed here when
     `drt_result` is not given); n_arcs defaults to the number of such peaks (max 5)."""
-    from sizno.eis.drt import one_blas_thread
-
     with one_blas_thread():
         return _fit_circuit(spectrum, n_arcs=n_arcs, diffusion=diffusion, inductance=inductance, drt_result=drt_result,
                             tau_margin_decades=tau_margin_decades)
@@ -171,13 +169,54 @@ def _fit_circuit(spectrum, *, n_arcs, diffusion, inductance, drt_result, tau_mar
         diffusion = "none"
     res = drt_result if drt_result is not None else drt(spectrum)
     w = spectrum.omega_rad_s
+    tau_band = (1.0 / w.max() / 10**tau_margin_decades, 1.0 / w.min() * 10**tau_margin_decades)
+    n_arcs, arc_seeds = _arc_seeds(spectrum, res, n_arcs, diffusion, tau_band, notes)
+    r0_hi, r0_src, cross = _r0_bound(spectrum, inductance)
+    start = _start(spectrum, res, arc_seeds, r0_hi, inductance, diffusion, tau_band)
+    sol, start, diffusion = _least_squares(spectrum, start, n_arcs, diffusion, inductance, notes)
+    th, r = sol.x, sol.fun
+    s2 = float(r @ r) / max(r.size - th.size, 1)
+    span = start.hi - start.lo
+    at_bound = (th - start.lo <= 1e-5 * np.maximum(span, 1.0)) | (start.hi - th <= 1e-5 * np.maximum(span, 1.0))
+    at_bound &= np.isfinite(span)
+    cov, ident = _covariance(sol.jac, s2, ~at_bound)
+    std_t = np.sqrt(np.clip(np.diag(cov), 0, None))
+    bound_words = {"R0": f"held at its bound R0 = {r0_src} ({r0_hi:.4g} Ω): no standard error",
+                   "tau": f"allowed τ band ({tau_band[0]:.3g}–{tau_band[1]:.3g} s, the measured band ± {tau_margin_decades:g} decade)"}
+    params = [_parameter(name, th[i], start.lo[i], start.hi[i], bool(at_bound[i]), bool(ident[i]), std_t[i], bound_words)
+              for i, name in enumerate(start.names)]
+    params += _cpe_coefficients(th, cov, params, n_arcs, inductance)
+    for prm in params:
+        if prm.name.startswith("Q"):
+            continue
+        if not prm.identified:
+            notes.append(f"{prm.name} not identified: {prm.note}")
+        elif prm.note:
+            notes.append(f"{prm.name} {prm.note}")
     z = spectrum.z_ohm
-    mod = np.abs(z)
-    zmax = float(np.max(mod))
-    tau_lo = 1.0 / w.max() / 10**tau_margin_decades
-    tau_hi = 1.0 / w.min() * 10**tau_margin_decades
+    if cross is not None and not inductance and z.imag[0] > 0:
+        notes.append(f"the data are inductive above {cross[1]:.3g} Hz: add a series inductance (--inductance) to fit them")
+    parts = ["R0"] + (["L"] if inductance else []) + [f"(R{k + 1}‖CPE{k + 1})" for k in range(n_arcs)]
+    parts += {"none": [], "warburg": ["W"], "finite_transmissive": ["Ws"], "finite_reflective": ["Wo"]}[diffusion]
+    return CircuitFit(
+        circuit=" + ".join(parts),
+        parameters=tuple(params),
+        z_fit_ohm=_model(th, w, n_arcs, diffusion, inductance),
+        rms_residual=float(np.sqrt(np.mean(r**2))),
+        success=bool(sol.success),
+        message=str(sol.message),
+        seeded_from=f"DRT (lambda {res.lambda_:.3g}, {len(res.peaks)} peaks)",
+        notes=tuple(notes),
+    )
+
+
+def _arc_seeds(spectrum: ImpedanceSpectrum, res: DRTResult, n_arcs: int | None, diffusion: str,
+               tau_band: tuple[float, float], notes: list[str]) -> tuple[int, list[tuple[float, float]]]:
+    """(number of arcs, their (R [ohm], tau [s]) seeds by tau): the DRT's largest peaks inside the τ band, then
+    arcs spread evenly over the measured band if more are asked for."""
+    w, z = spectrum.omega_rad_s, spectrum.z_ohm
     all_peaks = sorted(res.peaks, key=lambda p: -p.resistance_ohm)
-    peaks = [p for p in all_peaks if tau_lo <= p.tau_s <= tau_hi]
+    peaks = [p for p in all_peaks if tau_band[0] <= p.tau_s <= tau_band[1]]
     if diffusion != "none":
         # a diffusion tail shows in the DRT as peaks beyond the lowest measured frequency: not arcs
         peaks = [p for p in peaks if p.in_measured_range]
@@ -200,10 +239,13 @@ def _fit_circuit(spectrum, *, n_arcs, diffusion, inductance, drt_result, tau_mar
     if extra > 0:
         notes.append(f"{extra} arc(s) beyond the DRT's peaks seeded evenly over the measured τ range")
     arc_seeds.sort(key=lambda a: a[1])
+    return n_arcs, arc_seeds
 
-    # R0 bound: at most Re Z at the highest frequency, or at the real-axis crossing for inductive data
-    from sizno.eis.drt import real_axis_crossing
 
+def _r0_bound(spectrum: ImpedanceSpectrum, inductance: bool) -> tuple[float, str, tuple[float, float] | None]:
+    """(upper bound of R0 [ohm], where it comes from, the real-axis crossing or None): at most Re Z at the
+    highest frequency, or at the real-axis crossing for inductive data."""
+    z = spectrum.z_ohm
     r0_hi = float(z.real[0])
     r0_src = "Re Z at the highest frequency"
     cross = real_axis_crossing(spectrum)
@@ -212,8 +254,31 @@ def _fit_circuit(spectrum, *, n_arcs, diffusion, inductance, drt_result, tau_mar
         r0_src = "Re Z where the data cross the real axis"
     if r0_hi <= 0:
         pos = z.real[z.real > 0]
-        r0_hi = float(np.min(pos)) if pos.size else zmax
+        r0_hi = float(np.min(pos)) if pos.size else float(np.max(np.abs(z)))
         r0_src = "the smallest positive Re Z"
+    return r0_hi, r0_src, cross
+
+
+@dataclass
+class _Start:
+    """The fitted (log) parameters' names, start values and bounds."""
+
+    names: list[str]
+    theta0: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def without(self, name: str) -> "_Start":
+        keep = [i for i, nm in enumerate(self.names) if nm != name]
+        return _Start([self.names[i] for i in keep], self.theta0[keep], self.lo[keep], self.hi[keep])
+
+
+def _start(spectrum: ImpedanceSpectrum, res: DRTResult, arc_seeds: list[tuple[float, float]], r0_hi: float,
+           inductance: bool, diffusion: str, tau_band: tuple[float, float]) -> _Start:
+    """Start values (from the DRT) and bounds (kept physical) of R0 [, L], each arc's (R, tau, n) [, diffusion]."""
+    w, z = spectrum.omega_rad_s, spectrum.z_ohm
+    zmax = float(np.max(np.abs(z)))
+    tau_lo, tau_hi = tau_band
     r0_lo = 1e-6 * r0_hi
     r_lo, r_hi = 1e-9 * zmax, 1e3 * zmax
     theta0, lo, hi, names = [], [], [], []
@@ -238,73 +303,84 @@ def _fit_circuit(spectrum, *, n_arcs, diffusion, inductance, drt_result, tau_mar
     elif diffusion in ("finite_transmissive", "finite_reflective"):
         add("R_d", np.log(max(abs(z.imag[-1]), 1e-6 * zmax)), np.log(r_lo), np.log(r_hi))
         add("tau_d", np.log(min(max(10 / w[-1], tau_lo * 1.01), tau_hi * 0.99)), np.log(tau_lo), np.log(tau_hi))
-    theta0 = np.array(theta0, dtype=float)
-    lo_a, hi_a = np.array(lo), np.array(hi)
+    return _Start(names, np.array(theta0, dtype=float), np.array(lo), np.array(hi))
+
+
+def _least_squares(spectrum: ImpedanceSpectrum, start: _Start, n_arcs: int, diffusion: str, inductance: bool,
+                   notes: list[str]):
+    """The bounded fit on the relative residual; a Warburg element that fits to nothing is dropped and the
+    circuit refitted without it. Returns (scipy's result, the parameters fitted, the diffusion kept)."""
+    w, z = spectrum.omega_rad_s, spectrum.z_ohm
+    mod = np.abs(z)
 
     def resid(theta, diff=diffusion):
         zm = _model(theta, w, n_arcs, diff, inductance)
         return np.concatenate([(zm.real - z.real) / mod, (zm.imag - z.imag) / mod])
 
-    sol = least_squares(resid, theta0, bounds=(lo_a, hi_a), method="trf", x_scale="jac", max_nfev=4000)
-    if diffusion == "warburg":
-        iw = names.index("sigma_W")
-        zw = el.z_warburg_semi_infinite(w[-1:], np.exp(sol.x[iw]))
-        if abs(zw[0]) < 0.01 * mod[-1] or sol.x[iw] <= lo_a[iw] + 1e-6:
-            notes.append(f"Warburg element dropped: fitted to {np.exp(sol.x[iw]):.3g} Ω s^-1/2, under 1 % of |Z| at the lowest "
-                         "frequency (no diffusion the data can show); refitted without it")
-            diffusion = "none"
-            keep = [i for i, nm in enumerate(names) if nm != "sigma_W"]
-            names = [names[i] for i in keep]
-            lo_a, hi_a = lo_a[keep], hi_a[keep]
-            sol = least_squares(lambda th_: resid(th_, "none"), sol.x[keep], bounds=(lo_a, hi_a), method="trf", x_scale="jac",
-                                max_nfev=4000)
-    th = sol.x
-    r = sol.fun
-    dof = max(r.size - th.size, 1)
-    s2 = float(r @ r) / dof
-    span = hi_a - lo_a
-    at_bound = (th - lo_a <= 1e-5 * np.maximum(span, 1.0)) | (hi_a - th <= 1e-5 * np.maximum(span, 1.0))
-    at_bound &= np.isfinite(span)
-    cov, ident = _covariance(sol.jac, s2, ~at_bound)
-    std_t = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sol = least_squares(resid, start.theta0, bounds=(start.lo, start.hi), method="trf", x_scale="jac", max_nfev=4000)
+    if diffusion != "warburg":
+        return sol, start, diffusion
+    iw = start.names.index("sigma_W")
+    zw = el.z_warburg_semi_infinite(w[-1:], np.exp(sol.x[iw]))
+    if abs(zw[0]) < 0.01 * mod[-1] or sol.x[iw] <= start.lo[iw] + 1e-6:
+        notes.append(f"Warburg element dropped: fitted to {np.exp(sol.x[iw]):.3g} Ω s^-1/2, under 1 % of |Z| at the lowest "
+                     "frequency (no diffusion the data can show); refitted without it")
+        keep = [i for i, nm in enumerate(start.names) if nm != "sigma_W"]
+        start = start.without("sigma_W")
+        sol = least_squares(lambda th_: resid(th_, "none"), sol.x[keep], bounds=(start.lo, start.hi), method="trf",
+                            x_scale="jac", max_nfev=4000)
+        diffusion = "none"
+    return sol, start, diffusion
 
-    params: list[CircuitParameter] = []
-    unit_of = {"R": ("ohm", "_ohm"), "tau": ("s", "_s"), "L": ("H", "_H"), "sigma_W": ("ohm s^-1/2", ""), "R_d": ("ohm", "_ohm"),
-               "tau_d": ("s", "_s")}
-    bound_text = {"R0": f"R0 ≤ Re Z at the highest frequency ({r0_hi:.4g} Ω)"}
-    for i, name in enumerate(names):
-        why, held = "", ""
-        is_n = name.startswith("n") and name[1:].isdigit()
-        if at_bound[i]:
-            side = "lower" if th[i] - lo_a[i] <= hi_a[i] - th[i] else "upper"
-            if is_n and side == "upper":
-                held = "at n = 1 (an ideal capacitor), the bound: held there, no standard error"
-            elif name == "R0" and side == "upper":
-                held = f"held at its bound R0 = {r0_src} ({r0_hi:.4g} Ω): no standard error"
-            elif name == "R0":
-                why = "at its lower bound: the data never reach the real axis at high frequency, so R0 cannot be told from the first arc"
-            elif name.startswith("tau"):
-                why = f"at the {side} bound of the allowed τ band ({tau_lo:.3g}–{tau_hi:.3g} s, the measured band ± {tau_margin_decades:g} decade)"
-            else:
-                why = f"at its {side} bound"
-        elif not ident[i] or not np.isfinite(std_t[i]):
-            why = "the data do not fix it (no weight in the Jacobian)"
-        elif not is_n and std_t[i] > np.log(10.0):
-            ratio = np.expm1(std_t[i]) if std_t[i] < 700 else np.inf
-            why = (f"its standard error is {ratio:.3g}x its value" if np.isfinite(ratio) and ratio < 1e12
-                   else "its standard error exceeds its value by many orders of magnitude") + ": the data do not fix it"
-        elif is_n and std_t[i] > 0.5:
-            why = f"its standard error ({std_t[i]:.2g}) spans the whole 0.3–1 range: the data do not fix it"
-        ok = not why
-        std_v = None if held else float("inf")
-        if is_n:
-            params.append(CircuitParameter(name, float(th[i]), float(std_t[i]) if ok and not held else std_v, "", ok, why or held))
-            continue
-        v = float(np.exp(th[i]))
-        key = "R" if (name.startswith("R") and name not in ("R_d",)) else "tau" if name.startswith("tau") and name != "tau_d" else name
-        unit, suffix = unit_of.get(key, ("", ""))
-        params.append(CircuitParameter(name + suffix, v, float(v * std_t[i]) if ok and not held else std_v, unit, ok, why or held))
-    # derived CPE coefficients Q = tau^n / R
+
+_UNIT_OF = {"R": ("ohm", "_ohm"), "tau": ("s", "_s"), "L": ("H", "_H"), "sigma_W": ("ohm s^-1/2", ""), "R_d": ("ohm", "_ohm"),
+            "tau_d": ("s", "_s")}
+
+
+def _parameter(name: str, th: float, lo: float, hi: float, at_bound: bool, ident: bool, std_t: float,
+               bound_words: dict[str, str]) -> CircuitParameter:
+    """One fitted parameter in linear units, with its standard error, or why it is not identified."""
+    is_n = name.startswith("n") and name[1:].isdigit()
+    why, held = _identification(name, is_n, th, lo, hi, at_bound, ident, std_t, bound_words)
+    ok = not why
+    std_v = None if held else float("inf")
+    if is_n:
+        return CircuitParameter(name, float(th), float(std_t) if ok and not held else std_v, "", ok, why or held)
+    v = float(np.exp(th))
+    key = "R" if (name.startswith("R") and name not in ("R_d",)) else "tau" if name.startswith("tau") and name != "tau_d" else name
+    unit, suffix = _UNIT_OF.get(key, ("", ""))
+    return CircuitParameter(name + suffix, v, float(v * std_t) if ok and not held else std_v, unit, ok, why or held)
+
+
+def _identification(name: str, is_n: bool, th: float, lo: float, hi: float, at_bound: bool, ident: bool,
+                    std_t: float, bound_words: dict[str, str]) -> tuple[str, str]:
+    """(why the data do not fix the parameter, or ""; why it is held at a bound, or "")."""
+    if at_bound:
+        side = "lower" if th - lo <= hi - th else "upper"
+        if is_n and side == "upper":
+            return "", "at n = 1 (an ideal capacitor), the bound: held there, no standard error"
+        if name == "R0" and side == "upper":
+            return "", bound_words["R0"]
+        if name == "R0":
+            return "at its lower bound: the data never reach the real axis at high frequency, so R0 cannot be told from the first arc", ""
+        if name.startswith("tau"):
+            return f"at the {side} bound of the {bound_words['tau']}", ""
+        return f"at its {side} bound", ""
+    if not ident or not np.isfinite(std_t):
+        return "the data do not fix it (no weight in the Jacobian)", ""
+    if not is_n and std_t > np.log(10.0):
+        ratio = np.expm1(std_t) if std_t < 700 else np.inf
+        return (f"its standard error is {ratio:.3g}x its value" if np.isfinite(ratio) and ratio < 1e12
+                else "its standard error exceeds its value by many orders of magnitude") + ": the data do not fix it", ""
+    if is_n and std_t > 0.5:
+        return f"its standard error ({std_t:.2g}) spans the whole 0.3–1 range: the data do not fix it", ""
+    return "", ""
+
+
+def _cpe_coefficients(th: np.ndarray, cov: np.ndarray, params: list[CircuitParameter], n_arcs: int,
+                      inductance: bool) -> list[CircuitParameter]:
+    """Each arc's CPE coefficient Q = tau^n / R, its standard error by first-order propagation."""
+    out = []
     base = 1 + int(inductance)
     for k in range(n_arcs):
         iR, it, i_n = base + 3 * k, base + 3 * k + 1, base + 3 * k + 2
@@ -316,26 +392,5 @@ def _fit_circuit(spectrum, *, n_arcs, diffusion, inductance, drt_result, tau_mar
             g = np.zeros(th.size)
             g[iR], g[it], g[i_n] = -1.0, th[i_n], th[it]
             qstd = float(q * np.sqrt(max(g @ np.nan_to_num(cov) @ g, 0.0)))
-        params.append(CircuitParameter(f"Q{k + 1}", q, qstd, "F s^(n-1)", ok, "" if ok else "from a parameter that is not identified"))
-    for prm in params:
-        if prm.name.startswith("Q"):
-            continue
-        if not prm.identified:
-            notes.append(f"{prm.name} not identified: {prm.note}")
-        elif prm.note:
-            notes.append(f"{prm.name} {prm.note}")
-    if cross is not None and not inductance and z.imag[0] > 0:
-        notes.append(f"the data are inductive above {cross[1]:.3g} Hz: add a series inductance (--inductance) to fit them")
-    zfit = _model(th, w, n_arcs, diffusion, inductance)
-    parts = ["R0"] + (["L"] if inductance else []) + [f"(R{k + 1}‖CPE{k + 1})" for k in range(n_arcs)]
-    parts += {"none": [], "warburg": ["W"], "finite_transmissive": ["Ws"], "finite_reflective": ["Wo"]}[diffusion]
-    return CircuitFit(
-        circuit=" + ".join(parts),
-        parameters=tuple(params),
-        z_fit_ohm=zfit,
-        rms_residual=float(np.sqrt(np.mean(r**2))),
-        success=bool(sol.success),
-        message=str(sol.message),
-        seeded_from=f"DRT (lambda {res.lambda_:.3g}, {len(res.peaks)} peaks)",
-        notes=tuple(notes),
-    )
+        out.append(CircuitParameter(f"Q{k + 1}", q, qstd, "F s^(n-1)", ok, "" if ok else "from a parameter that is not identified"))
+    return out

@@ -481,5 +481,5 @@ def read_folder(folder: str | Path, suffixes: Iterable[str] = SUFFIXES, limits: 
         out.extend(read_spectra(f, lim))
         if len(out) > lim.max_spectra:
             raise SiznoInputError(str(folder), f"more than the limit of {lim.max_spectra} spectra per run (reached at {f.name})",
-                                  f"--max-spectra N to raise it, or a folder with fewer files")
+                                  "--max-spectra N to raise it, or a folder with fewer files")
     return out

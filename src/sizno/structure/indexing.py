@@ -238,85 +238,94 @@ def index_pattern(
     peaks, bg, noise = find_peaks(x, y, background_window_deg, min_snr, min_rel_height, lam)
     keys = [resolve_phase(p) for p in phases] if phases else phase_keys()
     lo, hi = float(x.min()), float(x.max())
-    detect = max(min_snr * noise, min_rel_height * max((p.height for p in peaks), default=0.0))
     # (detection limit for "should this line be visible": the median noise, not the local one)
-    total_height = sum(p.height for p in peaks) or 1.0
-
+    detect = max(min_snr * noise, min_rel_height * max((p.height for p in peaks), default=0.0))
     refl: dict[str, tuple[Reflection, ...]] = {k: reflections(k, lam, (max(lo, 0.5), min(hi, 179.5))) for k in keys}
-    # candidates of every peak
     for pk in peaks:
-        tol = max(tolerance_deg, 0.5 * pk.fwhm_deg)
-        for k in keys:
-            for r in refl[k]:
-                delta = pk.two_theta_deg - r.two_theta_deg
-                if abs(delta) <= tol and r.intensity_rel >= 1.0:
-                    pk.candidates.append(
-                        {
-                            "phase": k,
-                            "hkl": r.label,
-                            "two_theta_deg": r.two_theta_deg,
-                            "delta_deg": delta,
-                            "intensity_rel": r.intensity_rel,
-                        }
-                    )
-        pk.candidates.sort(key=lambda c: (-c["intensity_rel"] * math.exp(-abs(c["delta_deg"]) / tol)))
-
-    matches: list[PhaseMatch] = []
-    for k in keys:
-        lines = [r for r in refl[k] if r.intensity_rel >= 1.0]
-        if not lines:
-            continue
-        best: dict[int, tuple[int, dict]] = {}  # reflection index → (peak index, candidate)
-        for ip, pk in enumerate(peaks):
-            for c in pk.candidates:
-                if c["phase"] != k:
-                    continue
-                ir = next(i for i, r in enumerate(lines) if r.label == c["hkl"] and r.two_theta_deg == c["two_theta_deg"])
-                if ir not in best or abs(c["delta_deg"]) < abs(best[ir][1]["delta_deg"]):
-                    best[ir] = (ip, c)
-        if not best:
-            continue
-        # scale: measured height per unit relative intensity, from the matched lines (robust median)
-        ratios = [peaks[ip].height / lines[ir].intensity_rel for ir, (ip, _) in best.items()]
-        scale = float(np.median(ratios))
-        visible = [i for i, r in enumerate(lines) if r.intensity_rel * scale >= detect]
-        if not visible:
-            visible = list(best)
-        w_vis = sum(lines[i].intensity_rel for i in visible)
-        w_found = sum(lines[i].intensity_rel for i in visible if i in best)
-        coverage = w_found / w_vis if w_vis > 0 else 0.0
-        explained_peaks = {ip for ip, _ in best.values()}
-        explained = sum(peaks[ip].height for ip in explained_peaks) / total_height
-        matched = [
-            {
-                "peak_two_theta_deg": peaks[ip].two_theta_deg,
-                "hkl": lines[ir].label,
-                "ref_two_theta_deg": lines[ir].two_theta_deg,
-                "delta_deg": c["delta_deg"],
-                "intensity_rel": lines[ir].intensity_rel,
-            }
-            for ir, (ip, c) in sorted(best.items(), key=lambda t: lines[t[0]].two_theta_deg)
-        ]
-        missing = [
-            {"hkl": lines[i].label, "two_theta_deg": lines[i].two_theta_deg, "intensity_rel": lines[i].intensity_rel}
-            for i in visible
-            if i not in best
-        ]
-        missing.sort(key=lambda m: -m["intensity_rel"])
-        matches.append(
-            PhaseMatch(
-                phase=k,
-                score=coverage * math.sqrt(explained),
-                coverage=coverage,
-                explained=explained,
-                status="present" if coverage >= min_coverage else "unlikely",
-                matched=matched,
-                missing_strong_lines=missing[:5],
-            )
-        )
+        _add_candidates(pk, keys, refl, tolerance_deg)
+    total_height = sum(p.height for p in peaks) or 1.0
+    matches = [m for k in keys if (m := _match_phase(k, refl[k], peaks, detect, total_height, min_coverage)) is not None]
     matches.sort(key=lambda m: -m.score)
+    _mark_not_required(matches)
+    ambiguous, unexplained = _ambiguous_and_unexplained(peaks, matches)
+    return IndexResult(peaks, matches, ambiguous, unexplained, bg, noise, lam, tolerance_deg)
 
-    # parsimony: a candidate whose peaks all belong to higher-ranked candidates is not required
+
+def _add_candidates(pk: Peak, keys: list[str], refl: dict[str, tuple[Reflection, ...]], tolerance_deg: float) -> None:
+    """Every (phase, hkl) within max(tolerance, FWHM/2) of the peak, likeliest first."""
+    tol = max(tolerance_deg, 0.5 * pk.fwhm_deg)
+    for k in keys:
+        for r in refl[k]:
+            delta = pk.two_theta_deg - r.two_theta_deg
+            if abs(delta) <= tol and r.intensity_rel >= 1.0:
+                pk.candidates.append(
+                    {
+                        "phase": k,
+                        "hkl": r.label,
+                        "two_theta_deg": r.two_theta_deg,
+                        "delta_deg": delta,
+                        "intensity_rel": r.intensity_rel,
+                    }
+                )
+    pk.candidates.sort(key=lambda c: (-c["intensity_rel"] * math.exp(-abs(c["delta_deg"]) / tol)))
+
+
+def _match_phase(k: str, refl: tuple[Reflection, ...], peaks: list[Peak], detect: float, total_height: float,
+                 min_coverage: float) -> PhaseMatch | None:
+    """How well phase `k` explains the peaks (coverage, explained share, score); None if none of its lines matched."""
+    lines = [r for r in refl if r.intensity_rel >= 1.0]
+    if not lines:
+        return None
+    best: dict[int, tuple[int, dict]] = {}  # reflection index → (peak index, candidate)
+    for ip, pk in enumerate(peaks):
+        for c in pk.candidates:
+            if c["phase"] != k:
+                continue
+            ir = next(i for i, r in enumerate(lines) if r.label == c["hkl"] and r.two_theta_deg == c["two_theta_deg"])
+            if ir not in best or abs(c["delta_deg"]) < abs(best[ir][1]["delta_deg"]):
+                best[ir] = (ip, c)
+    if not best:
+        return None
+    # scale: measured height per unit relative intensity, from the matched lines (robust median)
+    ratios = [peaks[ip].height / lines[ir].intensity_rel for ir, (ip, _) in best.items()]
+    scale = float(np.median(ratios))
+    visible = [i for i, r in enumerate(lines) if r.intensity_rel * scale >= detect]
+    if not visible:
+        visible = list(best)
+    w_vis = sum(lines[i].intensity_rel for i in visible)
+    w_found = sum(lines[i].intensity_rel for i in visible if i in best)
+    coverage = w_found / w_vis if w_vis > 0 else 0.0
+    explained_peaks = {ip for ip, _ in best.values()}
+    explained = sum(peaks[ip].height for ip in explained_peaks) / total_height
+    matched = [
+        {
+            "peak_two_theta_deg": peaks[ip].two_theta_deg,
+            "hkl": lines[ir].label,
+            "ref_two_theta_deg": lines[ir].two_theta_deg,
+            "delta_deg": c["delta_deg"],
+            "intensity_rel": lines[ir].intensity_rel,
+        }
+        for ir, (ip, c) in sorted(best.items(), key=lambda t: lines[t[0]].two_theta_deg)
+    ]
+    missing = [
+        {"hkl": lines[i].label, "two_theta_deg": lines[i].two_theta_deg, "intensity_rel": lines[i].intensity_rel}
+        for i in visible
+        if i not in best
+    ]
+    missing.sort(key=lambda m: -m["intensity_rel"])
+    return PhaseMatch(
+        phase=k,
+        score=coverage * math.sqrt(explained),
+        coverage=coverage,
+        explained=explained,
+        status="present" if coverage >= min_coverage else "unlikely",
+        matched=matched,
+        missing_strong_lines=missing[:5],
+    )
+
+
+def _mark_not_required(matches: list[PhaseMatch]) -> None:
+    """Parsimony: a candidate whose peaks all belong to higher-ranked candidates is not required."""
     claimed: set[float] = set()
     for m in matches:
         if m.status != "present":
@@ -326,6 +335,9 @@ def index_pattern(
             m.status = "not required"
         claimed |= own
 
+
+def _ambiguous_and_unexplained(peaks: list[Peak], matches: list[PhaseMatch]) -> tuple[list[dict], list[float]]:
+    """Peaks with candidates from more than one phase found, and peaks no phase found explains."""
     present = {m.phase for m in matches if m.status in ("present", "not required")}
     ambiguous = []
     for pk in peaks:
@@ -341,7 +353,7 @@ def index_pattern(
         round(d["peak_two_theta_deg"], 6) for m in matches if m.status in ("present", "not required") for d in m.matched
     }
     unexplained = [pk.two_theta_deg for pk in peaks if round(pk.two_theta_deg, 6) not in explained_any]
-    return IndexResult(peaks, matches, ambiguous, unexplained, bg, noise, lam, tolerance_deg)
+    return ambiguous, unexplained
 
 
 def index_file(path: str | Path, **kwargs) -> IndexResult:

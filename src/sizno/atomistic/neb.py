@@ -111,18 +111,7 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
     Each image gets its own calculator from `factory` (one shared model), so every force call is
     needed (allow_shared_calculator made ~4x the calls). Endpoints that are the same site raise.
     """
-    from ase.geometry import find_mic
-    from ase.mep import NEB
-    from ase.optimize import FIRE
-
-    if len(initial) != len(final) or (initial.numbers != final.numbers).any():
-        raise SiznoInputError("endpoints", "initial and final hold different atoms", "the same atoms in the same order")
-    if n_images < 1:
-        raise SiznoInputError("n_images", f"{n_images}", ">= 1 interior image")
-    mover, hop = _moving_atom(initial, final) if mic else _moving_atom_raw(initial, final)
-    if hop < MIN_HOP_A:
-        raise SiznoInputError("endpoints", f"the endpoints are the same site (largest displacement {hop:.2f} A)",
-                              f"endpoints at distinct sites, > {MIN_HOP_A} A apart")
+    mover, hop = _check_endpoints(initial, final, n_images, mic)
     factory.check_elements(initial.get_chemical_symbols())
     key = cache.key("neb", {"a": cache.atoms_fingerprint(initial), "b": cache.atoms_fingerprint(final),
                             "calc": factory.identity(), "n": n_images, "climb": climb, "fmax": fmax, "steps": steps, "k": k,
@@ -134,6 +123,47 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
             meta, images = hit
             return NEBResult(images=images, cached=True, **meta)
     t0 = time.perf_counter()
+    images, neb = _start_band(initial, final, factory, n_images, k, mic, idpp)
+    with _suppress():
+        e0 = float(images[0].get_potential_energy())
+        e1 = float(images[-1].get_potential_energy())
+    with _suppress():
+        ok, done = _optimise(neb, images, e0, climb, fmax, steps, on_step)
+        energies = [float(im.get_potential_energy()) for im in images]
+        f = neb.get_forces()
+    fm = float(np.sqrt((f**2).sum(axis=1)).max())
+    converged = ok or fm <= fmax
+    emax = max(energies)
+    res = NEBResult(barrier_eV=emax - e0, reverse_barrier_eV=emax - e1, reaction_energy_eV=e1 - e0,
+                    energies_eV=[e - e0 for e in energies], path_A=_path_length_A(images), hop_length_A=hop,
+                    moving_atom=mover, n_images=n_images, converged=converged, fmax_eV_per_A=fm, steps=done,
+                    seconds=time.perf_counter() - t0, calculator=factory.label, images=[im.copy() for im in images],
+                    warnings=_path_warnings(energies, e0, e1, converged, fm, done, n_images))
+    for im in res.images:
+        im.calc = None
+    if use_cache:
+        cache.store(key, {k: v for k, v in res.as_dict().items() if k != "cached"}, res.images)
+    return res
+
+
+def _check_endpoints(initial, final, n_images: int, mic: bool) -> tuple[int, float]:
+    """(the moving atom, its hop length [A]); endpoints with other atoms, the same site or no image raise."""
+    if len(initial) != len(final) or (initial.numbers != final.numbers).any():
+        raise SiznoInputError("endpoints", "initial and final hold different atoms", "the same atoms in the same order")
+    if n_images < 1:
+        raise SiznoInputError("n_images", f"{n_images}", ">= 1 interior image")
+    mover, hop = _moving_atom(initial, final) if mic else _moving_atom_raw(initial, final)
+    if hop < MIN_HOP_A:
+        raise SiznoInputError("endpoints", f"the endpoints are the same site (largest displacement {hop:.2f} A)",
+                              f"endpoints at distinct sites, > {MIN_HOP_A} A apart")
+    return mover, hop
+
+
+def _start_band(initial, final, factory: CalculatorFactory, n_images: int, k: float, mic: bool, idpp: bool):
+    """(images with a calculator each, the NEB on them) on the straight path, IDPP-refined if asked."""
+    from ase.geometry import find_mic
+    from ase.mep import NEB
+
     images = [initial.copy()] + [initial.copy() for _ in range(n_images)] + [final.copy()]
     for im in images:
         im.set_constraint(initial.constraints)
@@ -152,13 +182,14 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
         im.positions = initial.positions + dr * j / (n_images + 1)
     if idpp:
         idpp_path(neb)
+    return images, neb
 
-    def _energies():
-        return [float(im.get_potential_energy()) for im in images]
 
-    with _suppress():
-        e0 = float(images[0].get_potential_energy())
-        e1 = float(images[-1].get_potential_energy())
+def _optimise(neb, images, e0: float, climb: bool, fmax: float, steps: int,
+              on_step: Callable[[int, float, list[float]], None] | None) -> tuple[bool, int]:
+    """FIRE on the band: plain to 3 fmax (half the steps), then with the climbing image. (converged, steps taken)."""
+    from ase.optimize import FIRE
+
     done = 0
 
     def _optimizer():
@@ -171,31 +202,38 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
             opt.attach(_cb, interval=1)
         return opt
 
-    with _suppress():
-        ok = False
-        if climb:
-            opt = _optimizer()
-            opt.run(fmax=3 * fmax, steps=steps // 2)
-            done = opt.nsteps
-            neb.climb = True
+    if climb:
         opt = _optimizer()
-        ok = bool(opt.run(fmax=fmax, steps=steps - done))
-        done += opt.nsteps
-        energies = _energies()
-        f = neb.get_forces()
-    fm = float(np.sqrt((f**2).sum(axis=1)).max())
-    rel = [e - e0 for e in energies]
+        opt.run(fmax=3 * fmax, steps=steps // 2)
+        done = opt.nsteps
+        neb.climb = True
+    opt = _optimizer()
+    ok = bool(opt.run(fmax=fmax, steps=steps - done))
+    done += opt.nsteps
+    return ok, done
+
+
+def _path_length_A(images) -> list[float]:
+    """Cumulative path length [A] along the images (all atoms, minimum image)."""
+    from ase.geometry import find_mic
+
     path = [0.0]
     for a, b in zip(images[:-1], images[1:]):
         d, _ = find_mic(b.positions - a.positions, a.cell, a.pbc)
         path.append(path[-1] + float(np.linalg.norm(d)))
+    return path
+
+
+def _path_warnings(energies: list[float], e0: float, e1: float, converged: bool, fm: float, done: int,
+                   n_images: int) -> list[str]:
+    """What makes the barrier doubtful: no convergence, the maximum at an end, no saddle, a lower site on the way.
+    `e0`, `e1`: the endpoints' energies [eV]."""
     emax = max(energies)
     warnings = []
-    converged = ok or fm <= fmax
     if not converged:
         warnings.append(f"NEB not converged: fmax {fm:.3f} eV/A after {done} steps; the barrier is approximate")
     imax = int(np.argmax(energies))
-    if imax in (0, len(images) - 1):
+    if imax in (0, len(energies) - 1):
         warnings.append("the highest energy is at an endpoint: the endpoints may not be minima (barrier = energy difference)")
     if abs(e1 - e0) > 0.5 * max(emax - e0, 1e-9) and emax - max(e0, e1) < 0.05:
         warnings.append("no distinct saddle above the higher endpoint")
@@ -203,15 +241,7 @@ def run_neb(initial, final, factory: CalculatorFactory, n_images: int = 5, climb
     if emin < min(e0, e1) - 0.05:
         warnings.append(f"an image lies {min(e0, e1) - emin:.2f} eV below both endpoints: the site search missed a "
                         "lower site on this path")
-    res = NEBResult(barrier_eV=emax - e0, reverse_barrier_eV=emax - e1, reaction_energy_eV=e1 - e0, energies_eV=rel,
-                    path_A=path, hop_length_A=hop, moving_atom=mover, n_images=n_images, converged=converged,
-                    fmax_eV_per_A=fm, steps=done, seconds=time.perf_counter() - t0, calculator=factory.label,
-                    images=[im.copy() for im in images], warnings=warnings)
-    for im in res.images:
-        im.calc = None
-    if use_cache:
-        cache.store(key, {k: v for k, v in res.as_dict().items() if k != "cached"}, res.images)
-    return res
+    return warnings
 
 
 def write_neb(res: NEBResult, out_dir, stem: str) -> dict:

@@ -24,24 +24,12 @@ def celsius_to_kelvin(temperature_C: float) -> float:
     return temperature_C + ZERO_CELSIUS_K
 
 
-def Ah_to_mAh(capacity_Ah: T) -> T:
-    """Ah -> mAh (a float or an array)."""
-    return capacity_Ah * MILLI_PER_UNIT
+def to_milli(value: T) -> T:
+    """unit -> milli-unit (a float or an array): A -> mA, Ah -> mAh, Wh -> mWh, g -> mg, V -> mV."""
+    return value * MILLI_PER_UNIT
 
 
-def A_to_mA(current_A: T) -> T:
-    """A -> mA (a float or an array)."""
-    return current_A * MILLI_PER_UNIT
-
-
-def Wh_to_mWh(energy_Wh: T) -> T:
-    """Wh -> mWh (a float or an array)."""
-    return energy_Wh * MILLI_PER_UNIT
-
-
-def g_to_mg(mass_g: T) -> T:
-    """g -> mg (a float or an array)."""
-    return mass_g * MILLI_PER_UNIT
+Ah_to_mAh = A_to_mA = Wh_to_mWh = g_to_mg = to_milli  # the same factor, named for what is converted
 
 
 def mg_to_g(mass_mg: T) -> T:

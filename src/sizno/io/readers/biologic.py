@@ -8,7 +8,7 @@ from typing import Any
 
 from sizno.errors import SiznoInputError
 from sizno.io.detect import Detected
-from sizno.io.readers.tables import csv_from_text, from_table, read_text
+from sizno.io.readers.tables import csv_from_text, from_table, read_text, refuse_format
 from sizno.io.table import CyclerData
 from sizno.units import UNIT_PER_MICRO, UNIT_PER_MILLI
 
@@ -16,12 +16,8 @@ _MASS_UNIT_G = {"g": 1.0, "mg": UNIT_PER_MILLI, "ug": UNIT_PER_MICRO}  # EC-Lab'
 
 
 def read_biologic(path: Path, det: Detected) -> CyclerData:
-    if det.format == "mpr":
-        raise SiznoInputError(
-            str(path),
-            "BioLogic .mpr is not read by sizno (every open .mpr reader found, galvani and yadg, is GPL-3)",
-            "export it from EC-Lab as text (.mpt: 'Export as text') and read the .mpt",
-        )
+    refuse_format(path, det, "mpr", "BioLogic .mpr is not read by sizno (every open .mpr reader found, galvani and yadg, is GPL-3)",
+                  "export it from EC-Lab as text (.mpt: 'Export as text') and read the .mpt")
     text = read_text(path)
     lines = text.splitlines()
     meta_extra: dict[str, Any] = {}

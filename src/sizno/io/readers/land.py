@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sizno.errors import SiznoInputError
 from sizno.io.detect import Detected
 from sizno.io.readers.excel import read_excel_any
-from sizno.io.readers.tables import csv_from_text, from_table, read_text, separator_of
+from sizno.io.readers.tables import csv_from_text, from_table, read_text, refuse_format, separator_of
 from sizno.io.table import CyclerData
 
 
 def read_land(path: Path, det: Detected) -> CyclerData:
-    if det.format == "cex":
-        raise SiznoInputError(
-            str(path),
-            "LAND .cex is a closed binary format with no open reader",
-            "export it from LANDdt/LAND BTS as Excel (.xlsx) or CSV (record layer with TestTime, Voltage, Current, Capacity) and read that",
-        )
+    refuse_format(path, det, "cex", "LAND .cex is a closed binary format with no open reader",
+                  "export it from LANDdt/LAND BTS as Excel (.xlsx) or CSV (record layer with TestTime, Voltage, Current, Capacity) and read that")
     if det.format in ("xlsx", "xls"):
         return read_excel_any(path, det, "land")
     text = read_text(path)

@@ -156,3 +156,9 @@ def find_header_row(frame: pd.DataFrame, must: tuple[str, ...], limit: int = 40)
         if all(m in row for m in must):
             return i
     return None
+
+
+def refuse_format(path: Path, det: Detected, fmt: str, why: str, instead: str) -> None:
+    """Raises, naming the file, when it is in `fmt`, a format sizno does not read (`why`; `instead`: what to export)."""
+    if det.format == fmt:
+        raise SiznoInputError(str(path), why, instead)

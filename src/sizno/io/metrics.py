@@ -29,29 +29,19 @@ import numpy as np
 import pandas as pd
 
 from sizno.errors import SiznoInputError
-from sizno.io.table import CyclerData, coulomb_increments, from_dataframe
+from sizno.io.differential import dqdv_curves, dvdq_curves
+from sizno.io.halfcell import ELECTRODES, half_cell_mapping
+from sizno.io.table import CyclerData, coulomb_increments, from_dataframe, row_increments
 from sizno.results.cycle_formulas import PERCENT, coulombic_efficiency_percent, mean_voltage_V
 from sizno.units import MILLI_PER_UNIT, SECONDS_PER_HOUR, UNIT_PER_MILLI, A_to_mA, Ah_to_mAh, Wh_to_mWh, g_to_mg, mg_to_g
 
 MASS_BASES = {"active": 1.0, "paper-si": 0.8}
-ELECTRODES = ("half", "full-negative")
+__all__ = ["ELECTRODES", "MASS_BASES", "Metrics", "compute_metrics", "dqdv_curves", "dvdq_curves", "half_cell_mapping",
+           "rate_table"]
 COMPLETE_FRACTION = 1e-3  # a half cycle counts (the cycle is complete) above this fraction of the largest one's charge
 DVDQ_METHOD = ("voltage on 200 equal capacity bins per half cycle (bin average where a bin holds ≥ 3 points, "
                "else interpolated; capacity only grows, so voltage reversals cannot fold it), central "
                "differences, Gaussian smoothing σ = 2 bins")
-
-
-def half_cell_mapping(electrode: str = "half") -> dict[str, str]:
-    """Which tester direction lithiates the working electrode, in words and as a sign."""
-    if electrode == "half":
-        return {"lithiation": "discharge", "delithiation": "charge", "lithiation_current_sign": "negative",
-                "statement": "half cell vs Li/Li–In: tester discharge (current < 0, voltage falling) = lithiation of the "
-                             "working electrode; tester charge = delithiation"}
-    if electrode == "full-negative":
-        return {"lithiation": "charge", "delithiation": "discharge", "lithiation_current_sign": "positive",
-                "statement": "full cell with the Si-based electrode as negative: tester charge = lithiation of the Si "
-                             "electrode; tester discharge = delithiation"}
-    raise SiznoInputError("--electrode", f"unknown electrode role '{electrode}'", ", ".join(ELECTRODES))
 
 
 @dataclass
@@ -84,12 +74,6 @@ class Metrics:
             "dqdv": dq,
             "notes": list(self.notes),
         }
-
-
-def _row_increments(cum: np.ndarray, first_of_cycle: np.ndarray) -> np.ndarray:
-    inc = np.diff(cum, prepend=0.0)
-    inc[first_of_cycle] = cum[first_of_cycle]
-    return np.maximum(inc, 0.0)
 
 
 @dataclass(frozen=True)
@@ -178,8 +162,8 @@ def _cycle_sums(data: CyclerData) -> _CycleSums:
     i = df["current_ampere"].to_numpy(dtype=float)
     cyc = df["cycle_count"].to_numpy()
     first = np.r_[True, cyc[1:] != cyc[:-1]]
-    dq_c = _row_increments(df["charging_capacity_ah"].to_numpy(dtype=float), first)
-    dq_d = _row_increments(df["discharging_capacity_ah"].to_numpy(dtype=float), first)
+    dq_c = row_increments(df["charging_capacity_ah"].to_numpy(dtype=float), first)
+    dq_d = row_increments(df["discharging_capacity_ah"].to_numpy(dtype=float), first)
     sc = df["step_count"].to_numpy() if "step_count" in df.columns else None
     stt = df["step_time_second"].to_numpy(dtype=float) if "step_time_second" in df.columns else None
     cc_c, cc_d = coulomb_increments(t, i, step_count=sc, step_time=stt)
@@ -405,114 +389,6 @@ def _pick_cycles(sel: Iterable[int] | str | None, out: pd.DataFrame) -> list[int
     else:
         picks = [int(c) for c in sel]
     return sorted({c for c in picks if c in set(allc)})
-
-
-def _gauss(y: np.ndarray, sigma: float) -> np.ndarray:
-    if sigma <= 0:
-        return y
-    from scipy.ndimage import gaussian_filter1d
-
-    return gaussian_filter1d(y, sigma, axis=-1, mode="constant")
-
-
-def _spread_cdf(lo: np.ndarray, hi: np.ndarray, w: np.ndarray, edges: np.ndarray, bin_V: float) -> np.ndarray:
-    """Charge passed below each edge when each interval's charge is spread evenly over [lo, hi].
-
-    An interval's charge goes to the voltages it actually swept, so coarse sampling does not
-    alias into a comb and a voltage reversal simply spreads its charge over the swept span.
-    """
-    width = np.maximum(hi - lo, 1e-6 * bin_V)
-    s = w / width
-
-    def ramp_sum(start: np.ndarray) -> np.ndarray:  # Σ s_k · max(0, e − start_k) at every edge e
-        order = np.argsort(start)
-        st, ss = start[order], s[order]
-        c1 = np.r_[0.0, np.cumsum(ss)]
-        c2 = np.r_[0.0, np.cumsum(ss * st)]
-        k = np.searchsorted(st, edges, side="right")
-        return edges * c1[k] - c2[k]
-
-    return ramp_sum(lo) - ramp_sum(lo + width)
-
-
-def dqdv_curves(data: CyclerData, cycles: list[int], *, bin_V: float = 0.005, sigma_bins: float = 2.0,
-                electrode: str = "half", mass_g: float | None = None, area_cm2: float | None = None) -> pd.DataFrame:
-    """dQ/dV by voltage binning for the given cycles (long table: cycle, direction, voltage, dQ/dV)."""
-    if not (bin_V > 0):
-        raise SiznoInputError("--dqdv-bin-mV", f"must be positive, got {bin_V * MILLI_PER_UNIT}", "> 0")
-    mapping = half_cell_mapping(electrode)
-    df = data.data
-    cyc = df["cycle_count"].to_numpy()
-    sel = np.isin(cyc, cycles)
-    if not sel.any():
-        return pd.DataFrame(columns=["cycle_index", "direction", "voltage_V", "dq_dv_mAh_per_V"])
-    v = df["voltage_volt"].to_numpy(dtype=float)
-    first = np.r_[True, cyc[1:] != cyc[:-1]]
-    vprev = np.r_[v[0], v[:-1]]
-    rows = []
-    for direction, col in (("charge", "charging_capacity_ah"), ("discharge", "discharging_capacity_ah")):
-        dq = Ah_to_mAh(_row_increments(df[col].to_numpy(dtype=float), first))
-        m = sel & (dq > 0)
-        if not m.any():
-            continue
-        half = "delithiation" if mapping["delithiation"] == direction else "lithiation"
-        for c in np.unique(cyc[m]):
-            mc = m & (cyc == c)
-            lo = np.minimum(v[mc], vprev[mc])
-            hi = np.maximum(v[mc], vprev[mc])
-            vlo = np.floor(lo.min() / bin_V) * bin_V - 4 * sigma_bins * bin_V
-            vhi = hi.max() + 4 * sigma_bins * bin_V
-            nb = int(np.ceil((vhi - vlo) / bin_V)) + 1
-            edges = vlo + np.arange(nb + 1) * bin_V
-            y = _gauss(np.diff(_spread_cdf(lo, hi, dq[mc], edges, bin_V)) / bin_V, sigma_bins)
-            centres = edges[:-1] + 0.5 * bin_V
-            nz = np.flatnonzero(y > 1e-12 * max(y.max(), 1e-300))
-            a, b = (nz[0], nz[-1]) if nz.size else (0, -1)
-            rows.append(pd.DataFrame({"cycle_index": int(c), "direction": half, "voltage_V": centres[a:b + 1],
-                                      "dq_dv_mAh_per_V": y[a:b + 1]}))
-    res = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["cycle_index", "direction", "voltage_V", "dq_dv_mAh_per_V"])
-    if mass_g:
-        res["dq_dv_mAh_per_V_per_g"] = res["dq_dv_mAh_per_V"] / mass_g
-    if area_cm2:
-        res["dq_dv_mAh_per_V_per_cm2"] = res["dq_dv_mAh_per_V"] / area_cm2
-    return res
-
-
-def dvdq_curves(data: CyclerData, cycles: list[int], *, n_bins: int = 200, sigma_bins: float = 2.0,
-                electrode: str = "half", mass_g: float | None = None) -> pd.DataFrame:
-    """dV/dQ per half cycle on equal capacity bins (V/mAh; and V per mAh/g with a mass)."""
-    mapping = half_cell_mapping(electrode)
-    df = data.data
-    cyc = df["cycle_count"].to_numpy()
-    v = df["voltage_volt"].to_numpy(dtype=float)
-    first = np.r_[True, cyc[1:] != cyc[:-1]]
-    parts = []
-    for direction, col in (("charge", "charging_capacity_ah"), ("discharge", "discharging_capacity_ah")):
-        dq = Ah_to_mAh(_row_increments(df[col].to_numpy(dtype=float), first))
-        for c in cycles:
-            m = (cyc == c) & (dq > 0)
-            if m.sum() < 5:
-                continue
-            q = np.cumsum(dq[m])
-            qt = q[-1]
-            b = np.minimum((q / qt * n_bins).astype(int), n_bins - 1)
-            w = dq[m]
-            vs = np.bincount(b, weights=v[m] * w, minlength=n_bins)
-            ws = np.bincount(b, weights=w, minlength=n_bins)
-            cnt = np.bincount(b, minlength=n_bins)
-            qc = (np.arange(n_bins) + 0.5) / n_bins * qt
-            # sparse data: interpolate between the recorded points; dense data: average each bin
-            vb = np.interp(qc, q, v[m])
-            dense = cnt >= 3
-            vb[dense] = vs[dense] / ws[dense]
-            dvdq = _gauss(np.gradient(vb, qc), sigma_bins)
-            half = "delithiation" if mapping["delithiation"] == direction else "lithiation"
-            p = pd.DataFrame({"cycle_index": int(c), "direction": half, "capacity_mAh": qc, "voltage_V": vb, "dv_dq_V_per_mAh": dvdq})
-            if mass_g:
-                p["capacity_mAh_per_g"] = qc / mass_g
-                p["dv_dq_V_per_mAh_per_g"] = dvdq * mass_g
-            parts.append(p)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def rate_table(out: pd.DataFrame, *, mass_g: float | None, area_cm2: float | None, electrode: str = "half",

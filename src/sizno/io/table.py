@@ -175,6 +175,13 @@ def _cumsum_by_cycle(inc: np.ndarray, cycle: np.ndarray) -> np.ndarray:
     return total - base
 
 
+def row_increments(cum: np.ndarray, first_of_cycle: np.ndarray) -> np.ndarray:
+    """Per-row rise of a per-cycle running counter (the first row of a cycle: its value), never negative."""
+    inc = np.diff(cum, prepend=0.0)
+    inc[first_of_cycle] = cum[first_of_cycle]
+    return np.maximum(inc, 0.0)
+
+
 def coulomb_increments(t: np.ndarray, i: np.ndarray, *, step_count: np.ndarray | None = None,
                        step_time: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Trapezoidal charge per interval [Ah], split by direction; interval k ends at row k.

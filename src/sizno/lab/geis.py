@@ -118,7 +118,6 @@ class GEISSimulator:
     def _at(self, st: pybamm.Solution, step: Step, cycle: int, progress: Sequence[float], frequency_Hz) -> GEISSeries:
         q = np.asarray(st["Charge passed [A.h]"].entries)
         t = np.asarray(st.t)
-        V = np.asarray(st["Voltage [V]"].entries)
         I = float(np.mean(st["Current [A]"].entries))
         dq = np.abs(q - q[0])
         total = dq[-1]

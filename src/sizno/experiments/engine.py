@@ -38,6 +38,8 @@ CUTOFF_EVENT = "Voltage cut-off [experiment]"
 # round trip a residual of 0.0105 at the truth (test limit 0.01; 0.0027 at 3e-6); atol 1e-7 smeared
 # pure Si's first-lithiation dip (a few mV) to 0.2 mV
 RTOL, ATOL = 3e-6, 1e-8
+# IDAKLU options beyond PyBaMM's defaults (issue 14's solver levers, measured in benchmarks/solver_options.py)
+SOLVER_OPTIONS: dict[str, object] = {}
 # SIZNO_COMPILE_MODELS=1: the solver's CasADi functions compiled to C (PyBaMM's "compile" option; gcc,
 # ~25 s CPU once per model structure, then cached on disk by PyBaMM): ~1.8x faster per solver step
 COMPILE_ENV = "SIZNO_COMPILE_MODELS"
@@ -107,7 +109,8 @@ class BuiltModel:
         self.model = disc.process_model(model, inplace=True)
         BUILD_COUNT["n"] += 1
         self.input_names = input_names
-        self.solver = idaklu_solver(list(output_variables) or None, first_step_s, rtol=RTOL, atol=ATOL, compile=compile)
+        self.solver = idaklu_solver(list(output_variables) or None, first_step_s, rtol=RTOL, atol=ATOL, compile=compile,
+                                    options=SOLVER_OPTIONS)
 
     def inputs(self, values: pybamm.ParameterValues, step: StepSpec) -> dict[str, float]:
         out = {n: float(values[n]) for n in self.input_names}
@@ -156,7 +159,7 @@ def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, 
                                if n not in geometry and isinstance(v, numbers.Number) and n != CURRENT_INPUT))
     compile = os.environ.get(COMPILE_ENV, "") not in ("", "0")
     key = (full_cell, tuple(sorted(var_pts.items())), tuple((n, float(values[n])) for n in sorted(geometry)),
-           input_names, output_variables, first_step_s, compile, RTOL, ATOL)
+           input_names, output_variables, first_step_s, compile, RTOL, ATOL, tuple(sorted(SOLVER_OPTIONS.items())))
     cache: OrderedDict = getattr(_local, "cache", None) or OrderedDict()
     _local.cache = cache
     if key in cache:

@@ -145,6 +145,7 @@ def run_full_cell(
     mesh_points: int = DEFAULT_MESH_POINTS,
     on_step: Callable[[], None] | None = None,
     timeseries_cycles: set[int] | None = None,
+    cathode_mesh_points: int = CATHODE_MESH_POINTS,
     **cell_overrides,
 ) -> RunResult:
     """Simulate `protocol` on the paper's NCM811 full cell with a `material` anode."""
@@ -152,12 +153,13 @@ def run_full_cell(
     cell = paper_full_cell(comp, **cell_overrides)  # checks the design before any simulation
     if cell.anode_capacity_mAh_per_g is None:
         cell = cell.model_copy(update={"anode_capacity_mAh_per_g": anode_reversible_capacity_mAh_per_g(comp, pset)})
-    return run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles)
+    return run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles, cathode_mesh_points)
 
 
 def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = None,
                  mesh_points: int = DEFAULT_MESH_POINTS, on_step: Callable[[], None] | None = None,
-                 timeseries_cycles: set[int] | None = None) -> RunResult:
+                 timeseries_cycles: set[int] | None = None,
+                 cathode_mesh_points: int = CATHODE_MESH_POINTS) -> RunResult:
     """Simulate `protocol` on `cell`, one step at a time on the cell's model built once per process.
 
     A step that cannot run inside the voltage window (its cut-off is reached at once, or a model
@@ -165,23 +167,25 @@ def run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None = Non
     is in, as a cycler would; a step the solver fails is retried once from a tiny first step, then
     kept as a step not run (the reason names the solver's error).
     `timeseries_cycles`: the cycles whose time series is kept (None = all; the cycle table has all).
+    `cathode_mesh_points`: x and r points of a full cell's cathode (unused in a half cell).
     Ctrl-C: the step in flight finishes, then RunInterrupted carries the stopped result.
     """
     with interrupt.stop_on_interrupt():
-        result = _run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles)
+        result = _run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles, cathode_mesh_points)
     if interrupt.requested():
         raise RunInterrupted(result)
     return result
 
 
 def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mesh_points: int,
-                  on_step: Callable[[], None] | None, timeseries_cycles: set[int] | None) -> RunResult:
+                  on_step: Callable[[], None] | None, timeseries_cycles: set[int] | None,
+                  cathode_mesh_points: int = CATHODE_MESH_POINTS) -> RunResult:
     """Every step of the protocol on the cell's built model (built once per structure, `sizno.experiments.engine`)."""
     pset = pset or load_parameter_set()
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
     values = book.books.parameter_values(cell, pset)
     outputs = tuple(solver_output_name(n) for n in book.variables)
-    var_pts = _var_pts(book.books, mesh_points)
+    var_pts = _var_pts(book.books, mesh_points, cathode_mesh_points)
     built = engine.built_model(book.books.full_cell, values, var_pts, outputs)
     specs = engine.step_specs(pybamm_steps(protocol, cell))
     last, reason, n_skipped, elapsed_s = None, "", 0, 0.0

@@ -1,0 +1,85 @@
+"""Solver levers (issue 14): IDA's steps, CPU time and the records' moves for IDAKLU options and tolerances.
+
+Each variant runs the same experiments (default: the rate test of Si–ZnO4 and Si at 60 °C) on a model built
+for it (the engine caches by options, so the build is outside the timing: a first run builds); prints the
+median CPU of `--repeats` solves, IDA's steps per half cycle (median) and the largest move of every cycle's
+reversible capacity from the first variant (the engine's defaults).
+    taskset -c 1 nice -n 5 python benchmarks/solver_options.py --variants base rtol1e-5 order3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+
+import numpy as np
+
+from sizno.experiments import engine, load_protocol, run_half_cell
+from sizno.results.observables import reversible_column
+
+VARIANTS: dict[str, tuple[float | None, dict]] = {  # name -> (rtol or None = the engine's, IDAKLU options)
+    "base": (None, {}),
+    "rtol1e-5": (1e-5, {}),
+    "rtol1e-6": (1e-6, {}),
+    "order3": (None, {"max_order_bdf": 3}),
+    "order4": (None, {"max_order_bdf": 4}),
+    "order2": (None, {"max_order_bdf": 2}),
+    "suppress_alg": (None, {"suppress_algebraic_error": True}),
+    "dense": (None, {"jacobian": "dense", "linear_solver": "SUNLinSol_Dense"}),
+    "nlconv0.1": (None, {"nonlinear_convergence_coefficient": 0.1}),
+    "nlconv1": (None, {"nonlinear_convergence_coefficient": 1.0}),
+    "maxnl4": (None, {"max_nonlinear_iterations": 4}),
+    "dtinit1e-3": (None, {"dt_init": 1e-3}),
+    "dtinit1e-5": (None, {"dt_init": 1e-5}),
+}
+
+
+def cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def run(variant: str, materials: list[str], mesh: int, repeats: int) -> tuple[float, float, np.ndarray]:
+    rtol, options = VARIANTS[variant]
+    engine.RTOL = rtol or DEFAULT_RTOL
+    engine.SOLVER_OPTIONS = options
+    protocol = load_protocol("rate-test")
+    for m in materials:  # builds
+        run_half_cell(m, protocol.with_repeat(1), mesh_points=mesh)
+    cpus, steps, caps = [], [], None
+    for _ in range(repeats):
+        c0 = cpu_s()
+        results = [run_half_cell(m, protocol, mesh_points=mesh) for m in materials]
+        cpus.append(cpu_s() - c0)
+        steps = [r.metadata["solver_steps_per_half_cycle_median"] for r in results]
+        caps = np.concatenate([r.cycles[reversible_column(r)].to_numpy(float) for r in results])
+    return statistics.median(cpus), float(np.mean(steps)), caps
+
+
+DEFAULT_RTOL = engine.RTOL
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--variants", nargs="+", default=["base", "rtol1e-5", "order3", "suppress_alg", "dense"])
+    ap.add_argument("--materials", nargs="+", default=["si-zno4", "si"])
+    ap.add_argument("--mesh", type=int, default=20)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    print(f"rate test, {', '.join(args.materials)}, mesh {args.mesh}, median of {args.repeats}; "
+          f"moves: largest relative change of a cycle's reversible capacity from '{args.variants[0]}'")
+    ref = None
+    for v in args.variants:
+        try:
+            c, s, caps = run(v, args.materials, args.mesh, args.repeats)
+        except Exception as exc:  # a variant the solver cannot run is a result too
+            print(f"{v:<14} failed: {str(exc).splitlines()[0][:100]}", flush=True)
+            continue
+        ref = caps if ref is None else ref
+        move = np.max(np.abs(caps - ref) / np.maximum(np.abs(ref), 20.0)) if len(caps) == len(ref) else np.inf
+        print(f"{v:<14} CPU {c:6.2f} s | steps/half {s:5.0f} | largest move {100 * move:6.3f} %", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ from typing import Callable
 from dfn_reference import dfn_simulation, step_counts
 
 from sizno.experiments import engine, load_protocol, run_full_cell, run_half_cell
+from sizno.models.mesh import DEFAULT_MESH_POINTS
 
 
 def cpu_s() -> float:
@@ -54,7 +55,7 @@ def _steps(result) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3, help="repeats of the short benchmarks (the long ones run once)")
-    ap.add_argument("--mesh", type=int, default=20)
+    ap.add_argument("--mesh", type=int, default=DEFAULT_MESH_POINTS)
     ap.add_argument("--compile", action="store_true", help=f"compile the model functions to C ({engine.COMPILE_ENV}=1)")
     ap.add_argument("--skip-long", action="store_true", help="leave out the 200-cycle runs")
     args = ap.parse_args()

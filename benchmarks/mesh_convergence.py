@@ -9,6 +9,7 @@ varied at a fixed anode mesh the same way.
 Results are cached in a JSON file (--cache) keyed by experiment and mesh, so the study can run in parts:
     taskset -c 1 nice -n 5 python benchmarks/mesh_convergence.py --meshes 8 10 12 16 20 40
     python benchmarks/mesh_convergence.py --cathode --anode-mesh 12 --meshes 4 6 8 10 20
+    python benchmarks/mesh_convergence.py --stretch 3 --ref-stretch 2 --meshes 10 12 16 40
 Experiments (--only NAME ...):
   rate.<material>.<T>C   the paper's rate test (27 cycles), Si–ZnO2/4/8 and Si at 60 °C, Si and Si–ZnO4 at 25 °C
   calibration.half       the calibration objective's 60 °C runs (Si–ZnO4 and Si, 8 rates x 3 cycles)
@@ -29,9 +30,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from sizno.experiments import load_protocol, run_full_cell, run_half_cell
+from sizno.experiments import engine, load_protocol, run_full_cell, run_half_cell
 from sizno.experiments.runner import CATHODE_MESH_POINTS
 from sizno.fitting import calibrate
+from sizno.models.anode import states
 from sizno.models.parameters import load_parameter_set
 from sizno.results.observables import capacity_by_cycle, first_cycle, rate_capacity, retention_percent, reversible_column
 
@@ -147,8 +149,11 @@ def main() -> None:
     ap.add_argument("--cathode", action="store_true", help="vary the cathode mesh (full-cell experiments)")
     ap.add_argument("--anode-mesh", type=int, default=12, help="the anode mesh with --cathode")
     ap.add_argument("--only", nargs="+", default=None, help="experiments to run (default: all that apply)")
+    ap.add_argument("--stretch", type=float, default=states.MESH_STRETCH, help="the anode mesh's exponential stretch")
+    ap.add_argument("--ref-stretch", type=float, default=None, help="the reference mesh's stretch (default: --stretch)")
     ap.add_argument("--cache", type=Path, default=Path("out/mesh_convergence.json"))
     args = ap.parse_args()
+    ref_stretch = args.stretch if args.ref_stretch is None else args.ref_stretch
     names = args.only or (sorted(n for n in EXPERIMENTS if n.startswith("full") or n == "long.full") if args.cathode
                           else sorted(HALF_CELL_ONLY) + ["full.first", "full.rate", "long.full"])
     cache = json.loads(args.cache.read_text()) if args.cache.exists() else {}
@@ -156,13 +161,17 @@ def main() -> None:
     ref_mesh = meshes[-1]
 
     def key(name: str, mesh: int) -> str:
-        return f"{name}|anode {args.anode_mesh if args.cathode else mesh}|cathode {mesh if args.cathode else CATHODE_MESH_POINTS}"
+        stretch = ref_stretch if mesh == ref_mesh else args.stretch
+        return (f"{name}|anode {args.anode_mesh if args.cathode else mesh}|cathode {mesh if args.cathode else CATHODE_MESH_POINTS}"
+                f"|stretch {stretch:g}")
 
     for name in names:
         for mesh in reversed(meshes):
             k = key(name, mesh)
             if k in cache:
                 continue
+            states.MESH_STRETCH = ref_stretch if mesh == ref_mesh else args.stretch
+            engine.clear_cache()  # the engine's cache key does not hold the stretch
             anode, cathode = (args.anode_mesh, mesh) if args.cathode else (mesh, CATHODE_MESH_POINTS)
             c0 = _cpu_s()
             cache[k] = {**EXPERIMENTS[name](anode, cathode), "cpu_s": _cpu_s() - c0}
@@ -170,7 +179,8 @@ def main() -> None:
             args.cache.parent.mkdir(parents=True, exist_ok=True)
             args.cache.write_text(json.dumps(cache, indent=1))
 
-    what = "cathode mesh (x_p = r_p), anode mesh " + str(args.anode_mesh) if args.cathode else "anode mesh (x_n cells)"
+    what = ("cathode mesh (x_p = r_p), anode mesh " + str(args.anode_mesh) if args.cathode else "anode mesh (x_n cells)")
+    what += f", stretch {args.stretch:g} (reference {ref_stretch:g})"
     print(f"\nlargest deviation from mesh {ref_mesh}, {what}: records / every cycle's capacity [%] (CPU s)")
     print(f"{'experiment':<22}" + "".join(f" | {m:>22}" for m in meshes[:-1]) + " | worst record at the coarsest")
     overall = {m: 0.0 for m in meshes[:-1]}

@@ -12,6 +12,7 @@ import typer
 from sizno.clitools import (STOPPED_EXIT_CODE, ForceOption, JsonOption, command_group, console,
                             err_console, may_use_old_option, output_file, output_folder, progress, renamed_option_error, summarised_rows, timestamp, write_json)
 from sizno.errors import RunInterrupted, SiznoInputError, SimulationFailed
+from sizno.models.mesh import DEFAULT_MESH_POINTS
 
 # Area commands live beside their packages; each module is imported only when its command runs
 # (or for its --help), so `sizno --help` stays fast.
@@ -103,7 +104,7 @@ def simulate(
     lower_cutoff_V: Optional[float] = typer.Option(None, "--lower-cutoff-V", help="Lower cut-off (V); default 0.01 vs Li+/Li (half), 2.5 (full)."),
     upper_cutoff_V: Optional[float] = typer.Option(None, "--upper-cutoff-V", help="Upper cut-off (V); default 2.0 vs Li+/Li (half), 4.3 (full, at most 4.4)."),
     parameters: Optional[Path] = typer.Option(None, help="Parameter file (TOML) overriding the calibrated set."),
-    mesh_points: int = typer.Option(20, help="Finite-volume cells through the Si electrode's thickness."),
+    mesh_points: int = typer.Option(DEFAULT_MESH_POINTS, help="Finite-volume cells through the Si electrode's thickness."),
     output: Optional[Path] = typer.Option(None, "--output", help="Time series file (.parquet or .csv); cycles (-cycles.csv), metadata (-metadata.json) and the PNG go beside it. Default: a new out/simulate-<date>-<time>.parquet."),
     force: bool = ForceOption,
     plot: bool = typer.Option(True, "--plot/--no-plot", help="Write a PNG of voltage vs capacity beside the output."),
@@ -282,7 +283,7 @@ def calibrate(
     force: bool = ForceOption,
     stage: Optional[list[str]] = typer.Option(None, help="Fit only this stage (repeatable): electrochemistry, swelling, ageing."),
     max_evaluations: int = typer.Option(60, help="Model evaluations allowed to each stage's least-squares fit."),
-    mesh_points: int = typer.Option(20, help="Finite-volume cells (use the same as reproduce)."),
+    mesh_points: int = typer.Option(DEFAULT_MESH_POINTS, help="Finite-volume cells (use the same as reproduce)."),
     json_path: Optional[Path] = JsonOption,
 ):
     """Fit the free parameters to the paper's calibration records (never validation), stage by stage."""

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_file, progress, write_json
 from sizno.errors import SiznoInputError
+from sizno.models.mesh import DEFAULT_MESH_POINTS
 
 
 def _fmt(x: Any, nd: int = 4) -> str:
@@ -104,7 +105,7 @@ def fit_cmd(
     start: Optional[Path] = typer.Option(None, help="Parameter TOML to start from (and to take held values from); default: the calibrated set."),
     output: Optional[Path] = typer.Option(None, "--output", help="The fitted parameter set (TOML, accepted by `sizno simulate --parameters`); the PNG goes beside it. Default: a new out/fit-<date>-<time>.toml."),
     force: bool = ForceOption,
-    mesh_points: int = typer.Option(20, help="Finite-volume cells through the electrode (fewer = faster)."),
+    mesh_points: int = typer.Option(DEFAULT_MESH_POINTS, help="Finite-volume cells through the electrode (fewer = faster)."),
     max_evaluations: int = typer.Option(30, help="Least-squares iterations allowed (each costs 1 + n_parameters model runs for the Jacobian)."),
     bootstrap: int = typer.Option(0, help="Residual-bootstrap refits for a second uncertainty estimate (each is a short fit)."),
     check_jacobian: bool = typer.Option(True, help="Recompute the 1-sigma with a wide-step central Jacobian (2 runs per parameter) and flag poorly determined parameters."),

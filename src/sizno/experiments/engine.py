@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from functools import lru_cache
 import numpy as np
 import pybamm
 
+from sizno.models.anode import states
 from sizno.models.full_cell import FullCellModel
 from sizno.models.half_cell import HalfCellModel
 from sizno.models.solver import idaklu_solver
@@ -41,8 +43,11 @@ RTOL, ATOL = 3e-6, 1e-8
 # IDAKLU options beyond PyBaMM's defaults (issue 14's solver levers, measured in benchmarks/solver_options.py)
 SOLVER_OPTIONS: dict[str, object] = {}
 # SIZNO_COMPILE_MODELS=1: the solver's CasADi functions compiled to C (PyBaMM's "compile" option; gcc,
-# ~25 s CPU once per model structure, then cached on disk by PyBaMM): ~1.8x faster per solver step
+# ~20-40 s CPU once per model structure, then cached on disk by PyBaMM): ~1.8x faster per solver step.
+# =0: never. Unset: only where a command asked for it (`compile_long_runs`) and gcc is on the PATH;
+# without gcc, or when a compile fails, PyBaMM keeps the uncompiled functions (same results, slower)
 COMPILE_ENV = "SIZNO_COMPILE_MODELS"
+_COMPILE_LONG_RUNS = {"on": False}
 CACHE_SIZE = 8  # built models kept per thread (a half and a full cell at two meshes, with room)
 # the counter a test reads: how many models this process has discretised (a second run with other
 # parameter values must not add one)
@@ -157,8 +162,8 @@ def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, 
     geometry = _geometry_names(full_cell)
     input_names = tuple(sorted(n for n, v in values.items()
                                if n not in geometry and isinstance(v, numbers.Number) and n != CURRENT_INPUT))
-    compile = os.environ.get(COMPILE_ENV, "") not in ("", "0")
-    key = (full_cell, tuple(sorted(var_pts.items())), tuple((n, float(values[n])) for n in sorted(geometry)),
+    compile = compiling()
+    key = (full_cell, tuple(sorted(var_pts.items())), states.MESH_STRETCH, tuple((n, float(values[n])) for n in sorted(geometry)),
            input_names, output_variables, first_step_s, compile, RTOL, ATOL, tuple(sorted(SOLVER_OPTIONS.items())))
     cache: OrderedDict = getattr(_local, "cache", None) or OrderedDict()
     _local.cache = cache
@@ -172,6 +177,25 @@ def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, 
     while len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
     return built
+
+
+def compile_long_runs(on: bool = True) -> None:
+    """Compile the models' functions to C in this process unless SIZNO_COMPILE_MODELS says otherwise: for
+    commands that run the models long enough to repay the compile (measured in README "Speed")."""
+    _COMPILE_LONG_RUNS["on"] = on
+
+
+def compiling() -> bool:
+    """Whether models built now get compiled functions (see COMPILE_ENV)."""
+    env = os.environ.get(COMPILE_ENV, "").strip()
+    if env:
+        return env != "0"
+    return _COMPILE_LONG_RUNS["on"] and _c_compiler_found()
+
+
+@lru_cache(maxsize=1)
+def _c_compiler_found() -> bool:
+    return shutil.which("gcc") is not None  # PyBaMM's compiler
 
 
 def clear_cache() -> None:

@@ -16,6 +16,7 @@ from sizno.experiments import engine, interrupt
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment, pybamm_steps
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
+from sizno.models.mesh import CATHODE_MESH_POINTS, DEFAULT_MESH_POINTS, QUICK_MESH_POINTS  # noqa: F401 (re-exported)
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.models.solver import idaklu_solver
 from sizno.results import RunResult
@@ -25,9 +26,6 @@ from sizno.results.states import STATE_COLUMNS
 from sizno.results.thickness import ThicknessTracker, cell_widths_m
 from sizno.units import Ah_to_mAh, g_to_mg, m_to_um
 
-DEFAULT_MESH_POINTS = 20
-QUICK_MESH_POINTS = 12
-CATHODE_MESH_POINTS = 10  # x and r points of the cathode (its gradients are mild; checked in tests)
 MAX_SKIPPED_STEPS = 60  # steps that could not run: beyond this many the run stops and says so
 pybamm.set_logging_level("ERROR")
 logging.getLogger("pybamm").setLevel(logging.ERROR)

@@ -29,7 +29,7 @@ import numpy as np
 
 from sizno.data import read_toml
 from sizno.experiments.protocols import c_rate_test, rate_test
-from sizno.experiments.runner import QUICK_MESH_POINTS, run_full_cell, run_half_cell
+from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_full_cell, run_half_cell
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.observables import rate_capacity
 
@@ -181,7 +181,7 @@ def morris(trajectories: int = 4, levels: int = 4, seed: int = 0, workers: int =
 
 
 # ---------------------------------------------------------------------------- identifiability
-def identifiability(stage_name: str = "electrochemistry", mesh_points: int = 20, step_decades: float = 0.05,
+def identifiability(stage_name: str = "electrochemistry", mesh_points: int = DEFAULT_MESH_POINTS, step_decades: float = 0.05,
                     on_evaluation: Callable[[], None] | None = None) -> dict:
     """Fisher information of the stage's calibration records at the calibrated values."""
     from sizno.fitting.calibrate import calibration_problem

@@ -14,8 +14,14 @@ def anode_geometry() -> dict:
     return {DOMAIN: {x: {"min": pybamm.Scalar(0), "max": pybamm.Parameter("Electrode thickness [m]")}}}
 
 
+# the exponential mesh's stretch: cells shrink towards the electrolyte side (x = 0), where the c-Si front and
+# the interface are. 3 (was 2) keeps pure Si's front-limited capacities on 12 cells as close to 40 cells as
+# 20 cells at stretch 2 did (benchmarks/mesh_convergence.py; `sizno.models.mesh`)
+MESH_STRETCH = 3.0
+
+
 def anode_submesh() -> dict:
-    return {DOMAIN: pybamm.MeshGenerator(pybamm.Exponential1DSubMesh, submesh_params={"side": "left", "stretch": 2.0})}
+    return {DOMAIN: pybamm.MeshGenerator(pybamm.Exponential1DSubMesh, submesh_params={"side": "left", "stretch": MESH_STRETCH})}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ import pytest
 
 os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the tests run uncompiled model functions (a command's `engine.compile_long_runs` leaves a set value alone):
+# no test waits on a C compile or depends on gcc
+os.environ.setdefault("SIZNO_COMPILE_MODELS", "0")
 
 
 # XRD patterns as measured (tests/structure and the virtual ex-situ XRD in tests/lab)

@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
         if workers < 1:
             raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
         out = output_folder(out, "sensitivity", force)
+        from sizno.experiments import engine
+
+        engine.compile_long_runs()  # hundreds of evaluations repay the C compile (README "Speed")
         payload, paths = {}, []
         if analysis in ("identifiability", "both", "all"):
             with _progress() as prog:

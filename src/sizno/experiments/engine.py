@@ -44,10 +44,10 @@ RTOL, ATOL = 3e-6, 1e-8
 SOLVER_OPTIONS: dict[str, object] = {}
 # SIZNO_COMPILE_MODELS=1: the solver's CasADi functions compiled to C (PyBaMM's "compile" option; gcc,
 # ~20-40 s CPU once per model structure, then cached on disk by PyBaMM): ~1.8x faster per solver step.
-# =0: never. Unset: only where a command asked for it (`compile_long_runs`) and gcc is on the PATH;
-# without gcc, or when a compile fails, PyBaMM keeps the uncompiled functions (same results, slower)
+# =0: never. Unset: only where a command asks for it (`compile_long_runs`) and gcc is on the PATH;
+# when a compile fails, PyBaMM keeps the uncompiled functions (same results, slower; its warning is
+# below the ERROR level sizno logs PyBaMM at)
 COMPILE_ENV = "SIZNO_COMPILE_MODELS"
-_COMPILE_LONG_RUNS = {"on": False}
 CACHE_SIZE = 8  # built models kept per thread (a half and a full cell at two meshes, with room)
 # the counter a test reads: how many models this process has discretised (a second run with other
 # parameter values must not add one)
@@ -179,18 +179,17 @@ def built_model(full_cell: bool, values: pybamm.ParameterValues, var_pts: dict, 
     return built
 
 
-def compile_long_runs(on: bool = True) -> None:
-    """Compile the models' functions to C in this process unless SIZNO_COMPILE_MODELS says otherwise: for
-    commands that run the models long enough to repay the compile (measured in README "Speed")."""
-    _COMPILE_LONG_RUNS["on"] = on
+def compile_long_runs() -> None:
+    """Compile the models' functions to C from now on (this process and the workers it starts), unless
+    SIZNO_COMPILE_MODELS is set or gcc is not on the PATH: for commands that run the models long enough to
+    repay the compile (measured in README "Speed")."""
+    if not os.environ.get(COMPILE_ENV, "").strip() and _c_compiler_found():
+        os.environ[COMPILE_ENV] = "1"
 
 
 def compiling() -> bool:
     """Whether models built now get compiled functions (see COMPILE_ENV)."""
-    env = os.environ.get(COMPILE_ENV, "").strip()
-    if env:
-        return env != "0"
-    return _COMPILE_LONG_RUNS["on"] and _c_compiler_found()
+    return os.environ.get(COMPILE_ENV, "").strip() not in ("", "0")
 
 
 @lru_cache(maxsize=1)

@@ -308,9 +308,8 @@ def calibrate(
     if output.suffix.lower() != ".toml":
         raise SiznoInputError("--output", f"'{output}' is not a .toml file", "a path ending in .toml")
     err_console.print("calibrating to: " + ", ".join(r for s in STAGES if s.name in chosen for r in s.records))
-    from sizno.experiments import engine
-
-    engine.compile_long_runs()  # dozens of evaluations repay the C compile (README "Speed")
+    # not compiled: the full cell's anode is sized from the anode's capacity (N/P), so each evaluation's
+    # parameter values give a new mesh, and a compiled model would compile again (~2 min) every evaluation
     with progress() as prog:
         task = prog.add_task("model evaluations", total=max_evaluations * len(chosen))
         results = run_calibration(chosen, mesh_points=mesh_points, max_evaluations=max_evaluations,

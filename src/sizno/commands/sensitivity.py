@@ -48,9 +48,8 @@ def register(app: typer.Typer) -> None:
         if workers < 1:
             raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
         out = output_folder(out, "sensitivity", force)
-        from sizno.experiments import engine
-
-        engine.compile_long_runs()  # hundreds of evaluations repay the C compile (README "Speed")
+        # not compiled: every sample's full cell has its own anode thickness (sized from the anode's
+        # capacity, N/P), hence its own mesh, and a compiled model would compile again for each sample
         payload, paths = {}, []
         if analysis in ("identifiability", "both", "all"):
             with _progress() as prog:

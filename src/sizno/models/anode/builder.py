@@ -23,11 +23,11 @@ class DenseAnode:
     the electrode's own ohmic drop included).
     """
 
-    def __init__(self, I_lith):
+    def __init__(self, I_lith, tag: str = "", transport_multiplier=1):
         I = I_lith
-        st = AnodeStates.create()
+        st = AnodeStates.create(tag)
         th = thermodynamics(st)
-        cond = conductivities(st)
+        cond = conductivities(st, transport_multiplier)
         rx = reactions(st, th)
         layer = contact_layer(st, th, cond)
         sei = sei_growth(st, th, layer, I)

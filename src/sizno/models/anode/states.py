@@ -24,6 +24,14 @@ def anode_submesh() -> dict:
     return {DOMAIN: pybamm.MeshGenerator(pybamm.Exponential1DSubMesh, submesh_params={"side": "left", "stretch": MESH_STRETCH})}
 
 
+def tagged(name: str, tag: str) -> str:
+    """"Name [unit]" -> "Name (tag) [unit]"; unchanged for an empty tag."""
+    if not tag:
+        return name
+    head, sep, unit = name.rpartition(" [")
+    return f"{head} ({tag}) [{unit}" if sep else f"{name} ({tag})"
+
+
 @dataclass(frozen=True)
 class AnodeStates:
     """The anode's state variables; Li amounts are in units of the Si alloying capacity (3.75 Li per Si)."""
@@ -42,15 +50,16 @@ class AnodeStates:
     x: pybamm.SpatialVariable  # through the thickness [m], 0 at the electrolyte
 
     @classmethod
-    def create(cls) -> AnodeStates:
+    def create(cls, tag: str = "") -> AnodeStates:
+        """The states; `tag` names a sheet population ("" for a one-population electrode)."""
         def field(name: str) -> pybamm.Variable:
-            return pybamm.Variable(name, domain=DOMAIN)
+            return pybamm.Variable(tagged(name, tag), domain=DOMAIN)
 
         return cls(
             c=field("Mobile lithium [-]"), s=field("Amorphous fraction [-]"), h=field("Hysteresis state [-]"),
             chi=field("ZnO conversion [-]"), y=field("LiZn fraction [-]"), tr=field("Trapped lithium [-]"),
             iso=field("Isolated Si sites [-]"), li_iso=field("Isolated lithium [-]"),
-            relief=field("Front stress relief [-]"), delta=pybamm.Variable("SEI thickness [nm]"),
+            relief=field("Front stress relief [-]"), delta=pybamm.Variable(tagged("SEI thickness [nm]", tag)),
             w=field("Filtered lithiation rate [s-1]"),
             x=pybamm.SpatialVariable("x_n", domain=[DOMAIN], coord_sys="cartesian"),
         )

@@ -50,15 +50,16 @@ def _host_conductivities(st: AnodeStates) -> tuple[pybamm.Symbol, pybamm.Symbol]
     return sig_e_host, sig_i_host
 
 
-def conductivities(st: AnodeStates) -> Conductivities:
+def conductivities(st: AnodeStates, transport_multiplier=1) -> Conductivities:
     """Electronic, ionic and ambipolar conductivity of the electrode: host plus network, through the
-    solid's contacts (Bruggeman); cracked-off Si carries nothing."""
+    solid's contacts (Bruggeman); cracked-off Si carries nothing. `transport_multiplier`: the
+    sheet population's contact quality, scaling both conductivities."""
     P = pybamm.Parameter
     brug = P("Bruggeman exponent [-]")
     v_net, solid = solid_fraction(st)
     k_s = SMOOTH_MIN_EXPONENT
     solid_eff = solid / (1 + solid**k_s) ** (1 / k_s)  # smooth min(solid, 1)
-    contact = solid_eff**brug
+    contact = transport_multiplier * solid_eff**brug
     connected = (1 - st.iso / st.s) ** brug
     sig_e_host, sig_i_host = _host_conductivities(st)
     sig_e = contact * (connected * sig_e_host

@@ -62,4 +62,4 @@ def test_populations_share_the_potential_and_carry_the_cell_current():
     assert cols[-1][end] > cols[0][end]  # the best-connected column takes the larger share late in the step
     pots = [sol[f"Working electrode potential (population {k + 1}) [V]"].entries for k in range(SHEET_POPULATIONS)]
     for p in pots[1:]:
-        np.testing.assert_allclose(p, pots[0], atol=1e-5)  # 10 uV: the solver tolerance on the constraint
+        np.testing.assert_allclose(p, pots[0], atol=1e-4)  # 0.1 mV: the constraint holds to the solver tolerance on the currents

@@ -28,6 +28,7 @@ import pybamm
 
 from sizno.models.anode import states
 from sizno.models.full_cell import FullCellModel
+from sizno.models.anode.populations import SHEET_POPULATIONS
 from sizno.models.half_cell import HalfCellModel
 from sizno.models.solver import idaklu_solver
 
@@ -90,9 +91,9 @@ def _geometry_parameter_names(geometry: dict) -> set[str]:
     return names
 
 
-def cell_model(full_cell: bool) -> pybamm.BaseModel:
-    """A fresh symbolic model of the full cell or of the half cell."""
-    return FullCellModel() if full_cell else HalfCellModel()
+def cell_model(full_cell: bool, populations: int = SHEET_POPULATIONS) -> pybamm.BaseModel:
+    """A fresh symbolic model of the full cell or of the half cell, its anode in `populations` sheet populations."""
+    return FullCellModel(populations=populations) if full_cell else HalfCellModel(populations=populations)
 
 
 class BuiltModel:

@@ -13,6 +13,7 @@ import pybamm
 from sizno.cell import FullCell, HalfCell, paper_full_cell, paper_half_cell
 from sizno.errors import RunInterrupted
 from sizno.experiments import engine, interrupt
+from sizno.models.anode.populations import SHEET_POPULATIONS
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment, pybamm_steps
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
@@ -91,14 +92,16 @@ def build_simulation(cell: Cell, protocol: Protocol, pset: ParameterSet | None =
                      initial: pybamm.Solution | None = None, stop: int | None = None,
                      cathode_mesh_points: int = CATHODE_MESH_POINTS,
                      output_variables: list[str] | None = None,
-                     first_step_s: float | None = None) -> pybamm.Simulation:
+                     first_step_s: float | None = None,
+                     populations: int = SHEET_POPULATIONS) -> pybamm.Simulation:
     """Steps `start` to `stop` of the protocol, starting from the final state of `initial` if given.
+    `populations`: the anode's sheet populations (1: one column, as the linearised impedance uses).
 
     `output_variables`: the solver computes only these as it goes and keeps no states (read them
     from the solution by `solver_output_name`); None keeps every state, so any variable can be read.
     """
     books = _books(cell)
-    model = engine.cell_model(books.full_cell)
+    model = engine.cell_model(books.full_cell, populations)
     values = books.parameter_values(cell, pset)
     var_pts = _var_pts(books, mesh_points, cathode_mesh_points)
     if initial is not None:

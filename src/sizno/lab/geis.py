@@ -95,7 +95,9 @@ class GEISSimulator:
 
     def solution(self, cycles: int) -> pybamm.Solution:
         if cycles not in self._solutions:
-            sim = build_simulation(self.cell, cycling_protocol(self.current_A_per_g, cycles), self.pset, self.mesh_points)
+            # one column, the model the impedance is linearised on (sizno.lab.impedance)
+            sim = build_simulation(self.cell, cycling_protocol(self.current_A_per_g, cycles), self.pset, self.mesh_points,
+                                   populations=1)
             try:
                 sol = sim.solve(showprogress=False)
             except pybamm.SolverError as exc:

@@ -105,7 +105,10 @@ class LinearisedHalfCell:
         self.parameter_values = pv
         pv = pv.copy()
         pv.update({"Current function [A]": pybamm.InputParameter(CURRENT_INPUT)})
-        model = HalfCellModel()
+        # one column: the electrode's median sheet population carrying the whole current (the
+        # populations' parallel admittances are not summed; see README, "Sheet populations");
+        # sizno.lab.geis runs the same one-column model in time
+        model = HalfCellModel(populations=1)
         geometry = model.default_geometry
         pv.process_geometry(geometry)
         built = pv.process_model(model, inplace=False)

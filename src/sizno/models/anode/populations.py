@@ -25,6 +25,11 @@ from sizno.models.anode.states import tagged
 SHEET_POPULATIONS = 3
 
 
+def population_tag(k: int) -> str:
+    """The name tag of population k (0-based)."""
+    return f"population {k + 1}"
+
+
 def population_multipliers(count: int) -> list[pybamm.Symbol]:
     """The K populations' transport multipliers (median 1, log-width the spread parameter)."""
     if count == 1:
@@ -49,8 +54,8 @@ class AnodePopulations:
             self.boundary_conditions, self.initial_conditions = anode.boundary_conditions, anode.initial_conditions
             self.potential_V, self.variables, self.events = anode.potential_V, anode.variables, anode.events
             return
-        currents = [pybamm.Variable(f"Population lithiating current (population {k + 1}) [A]") for k in range(count)]
-        anodes = [DenseAnode(I_k, f"population {k + 1}", m_k)
+        currents = [pybamm.Variable(tagged("Population lithiating current [A]", population_tag(k))) for k in range(count)]
+        anodes = [DenseAnode(I_k, population_tag(k), m_k)
                   for k, (I_k, m_k) in enumerate(zip(currents, population_multipliers(count)))]
         # each column carries its current as if it were the whole area (per-area laws unchanged): the
         # cell current is their mean; the columns share one potential
@@ -66,7 +71,7 @@ class AnodePopulations:
         self.potential_V = anodes[0].potential_V
         self.variables = {name: sum(a.variables[name] for a in anodes) / count for name in anodes[0].variables}
         for k, (a, I_k) in enumerate(zip(anodes, currents)):
-            tag = f"population {k + 1}"
+            tag = population_tag(k)
             self.variables.update({tagged(name, tag): v for name, v in a.variables.items()})
             self.variables[tagged("Population lithiating current [A]", tag)] = I_k
         self.events = []

@@ -7,19 +7,20 @@ import pybamm
 import pytest
 
 from sizno.cell import paper_half_cell
-from sizno.experiments import rate_test, run_half_cell
+from sizno.experiments import engine, rate_test, run_half_cell
 from sizno.experiments.runner import build_simulation
 from sizno.materials import named_material
-from sizno.models.anode.populations import SHEET_POPULATIONS, population_multipliers
+from sizno.models.anode.populations import population_multipliers
+from sizno.models.half_cell import HalfCellModel
 from sizno.models.parameters import load_parameter_set
 from sizno.results.observables import rate_capacity
 
 SPREAD = "Sheet population transport spread [-]"
+THREE = 3
 
 
 def _with_spread(value: float):
-    pset = load_parameter_set()
-    return pset.with_values({SPREAD: value})
+    return load_parameter_set().with_values({SPREAD: value})
 
 
 def test_multipliers_are_log_symmetric_about_one_with_the_stated_width():
@@ -33,33 +34,36 @@ def test_multipliers_are_log_symmetric_about_one_with_the_stated_width():
     assert math.log(values[-1]) == pytest.approx(w * math.sqrt(3) / math.pi * math.log(0.9 / 0.1))
 
 
-def test_without_spread_the_populations_are_one_column():
-    """Spread -> 0: every population is the same column, so the capacities are the single-column ones."""
+def test_without_spread_the_populations_are_one_column(monkeypatch):
+    """Spread -> 0: every population is the same column, so the capacities are the one-column ones."""
     protocol = rate_test([0.1, 5.0], 1)
-    narrow = run_half_cell("si", protocol, pset=_with_spread(1e-4), mesh_points=12)
-    from sizno.models.half_cell import DenseCompositeAnode
-    from sizno.experiments import engine
-
-    single = engine.cell_model
-    try:
-        engine.cell_model = lambda full_cell: DenseCompositeAnode(populations=1)
-        one = run_half_cell("si", protocol, pset=_with_spread(1e-4), mesh_points=12)
-    finally:
-        engine.cell_model = single
+    one = run_half_cell("si", protocol, pset=_with_spread(1e-4), mesh_points=12)
+    monkeypatch.setattr(engine, "cell_model", lambda full_cell, populations=THREE: HalfCellModel(populations=THREE))
+    three = run_half_cell("si", protocol, pset=_with_spread(1e-4), mesh_points=12)
     for a in (0.1, 5.0):
-        assert rate_capacity(narrow, a) == pytest.approx(rate_capacity(one, a), rel=1e-3)
+        assert rate_capacity(three, a) == pytest.approx(rate_capacity(one, a), rel=1e-3)
 
 
 def test_populations_share_the_potential_and_carry_the_cell_current():
     """The column currents average to the cell current; the well-connected column carries more at high rate."""
     cell = paper_half_cell(named_material("si-zno4"))
-    sim = build_simulation(cell, rate_test([2.0], 1), pset=_with_spread(2.0), mesh_points=12, stop=1)
+    sim = build_simulation(cell, rate_test([2.0], 1), pset=_with_spread(2.0), mesh_points=12, stop=1, populations=THREE)
     sol = sim.solve()
     I = sol["Current [A]"].entries
-    cols = [sol[f"Population lithiating current (population {k + 1}) [A]"].entries for k in range(SHEET_POPULATIONS)]
-    np.testing.assert_allclose(sum(cols) / SHEET_POPULATIONS, I, rtol=1e-6, atol=1e-12)
-    end = -1
-    assert cols[-1][end] > cols[0][end]  # the best-connected column takes the larger share late in the step
-    pots = [sol[f"Working electrode potential (population {k + 1}) [V]"].entries for k in range(SHEET_POPULATIONS)]
+    cols = [sol[f"Population lithiating current (population {k + 1}) [A]"].entries for k in range(THREE)]
+    np.testing.assert_allclose(sum(cols) / THREE, I, rtol=1e-6, atol=1e-12)
+    assert cols[-1][-1] > cols[0][-1]  # the best-connected column takes the larger share late in the step
+    pots = [sol[f"Working electrode potential (population {k + 1}) [V]"].entries for k in range(THREE)]
     for p in pots[1:]:
         np.testing.assert_allclose(p, pots[0], atol=1e-4)  # 0.1 mV: the constraint holds to the solver tolerance on the currents
+
+
+def test_lithium_is_conserved_across_populations():
+    """Li in all columns and their SEI = charge passed / F, as for one column."""
+    from sizno.units import FARADAY_C_PER_MOL
+    cell = paper_half_cell(named_material("si-zno4"))
+    sim = build_simulation(cell, rate_test([0.8], 1), pset=_with_spread(2.0), mesh_points=12, stop=2, populations=THREE)
+    sol = sim.solve()
+    li = sol["Lithium stored [mol]"].entries
+    q_C = sol["Charge passed [A.h]"].entries * 3600
+    assert (li[-1] - li[0]) == pytest.approx(q_C[-1] / FARADAY_C_PER_MOL, rel=1e-5)

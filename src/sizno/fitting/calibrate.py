@@ -89,7 +89,7 @@ STAGES = (
         ("LixSi ionic conductivity, lithiated [S.m-1]", "Network ionic conductivity [S.m-1]",
          "c-Si amorphisation rate constant [s-1]", "Trap sites per activated Si [-]",
          "Interface exchange current density [A.m-2]", "Front stress relief per delithiated capacity [-]",
-         "NCM811 utilisation [-]", "Sheet population transport spread [-]"),
+         "NCM811 utilisation [-]"),
         ("half_cell.first_cycle.si_zno4.discharge_mAh_g", "half_cell.first_cycle.si_zno4.charge_mAh_g",
          "half_cell.first_cycle.si_zno4.ice_percent", "half_cell.first_cycle.si.ice_percent",
          "half_cell.rate.si_zno4.0.1", "half_cell.rate.si_zno4.0.8", "half_cell.rate.si_zno4.5.0",

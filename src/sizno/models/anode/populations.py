@@ -22,7 +22,7 @@ from sizno.models.anode.states import tagged
 
 # populations the electrode is resolved into by default: one column. Three populations (the fewest with a
 # median and two tails) were calibrated and measured on 2026-11-30 and not made the default: README,
-# "What controls the predictions", sheet populations (3.6x the CPU time, pure Si at 5 A/g still -45 %)
+# "What controls the predictions", sheet populations (3.6x the CPU time, pure Si at 5 A/g still -44 %)
 SHEET_POPULATIONS = 1
 
 

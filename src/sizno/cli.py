@@ -311,9 +311,16 @@ def calibrate(
     # not compiled: the full cell's anode is sized from the anode's capacity (N/P), so each evaluation's
     # parameter values give a new mesh, and a compiled model would compile again (~2 min) every evaluation
     with progress() as prog:
-        task = prog.add_task("model evaluations", total=max_evaluations * len(chosen))
+        # no total: --max-evaluations bounds scipy's function evaluations, and each Jacobian adds one run per parameter
+        task = prog.add_task("model runs", total=None)
+        best = [float("inf")]
+
+        def on_run(cost: float) -> None:
+            best[0] = min(best[0], cost)
+            prog.update(task, advance=1, description=f"model runs (best sum of squared residuals {best[0]:.3g})")
+
         results = run_calibration(chosen, mesh_points=mesh_points, max_evaluations=max_evaluations,
-                                  on_evaluation=lambda c: prog.advance(task))
+                                  on_evaluation=on_run)
     if not output.exists():  # a new file starts from the package's set: stages not rerun keep their values
         output.parent.mkdir(parents=True, exist_ok=True)
         package_set = resources.files("sizno.data").joinpath(FITTED_SET)

@@ -48,7 +48,6 @@ class AnodePopulations:
     """K parallel DenseAnode columns sharing the electrode potential; K = 1 is the plain DenseAnode."""
 
     def __init__(self, I_lith, count: int):
-        self.count = count
         if count == 1:
             anode = DenseAnode(I_lith)
             self.rhs, self.algebraic = anode.rhs, {}

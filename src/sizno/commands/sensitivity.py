@@ -11,7 +11,7 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "profile", "rate", "both", "all")  # both = morris + identifiability
+ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -28,7 +28,9 @@ def register(app: typer.Typer) -> None:
                                                   "identifiability (Fisher information of the calibration), profile "
                                                   "(the calibration refitted along each sloppy parameter, with the "
                                                   "predictions along it), rate (the shape of the rate curves, paper "
-                                                  "vs model, Tian et al. 2019), both (morris + identifiability) or all."),
+                                                  "vs model, Tian et al. 2019), temperature (the room-temperature records with the activation "
+                                                  "energies anywhere in their literature ranges, 60 °C values held), "
+                                                  "both (morris + identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
         force: bool = ForceOption,
@@ -99,6 +101,8 @@ def register(app: typer.Typer) -> None:
             console.print(t)
         if analysis in ("rate", "all"):
             paths += _rate_structure(out, payload)
+        if analysis in ("temperature", "all"):
+            paths += _temperature_reach(out, payload)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)
 
@@ -127,4 +131,26 @@ def _rate_structure(out: Path, payload: dict) -> list[Path]:
     si = res["paper_shape_si"]
     console.print(f"pure Si at 5 A/g: {si['predicted_5A_per_g_mAh_per_g']:.0f} mAh/g from the paper's own Si–ZnO4 shape, "
                   f"sizno {si['model_5A_per_g_mAh_per_g']:.0f}, paper ~{si['paper_5A_per_g_mAh_per_g (validation)']:.0f}")
+    return paths
+
+
+def _temperature_reach(out: Path, payload: dict) -> list[Path]:
+    """The room-temperature records with every activation energy anywhere in its range (60 °C values held)."""
+    from sizno.fitting import sensitivity as sens
+    from sizno.fitting import temperature_reach as tr
+
+    with _progress() as prog:
+        task = prog.add_task("temperature reach: model runs", total=tr.planned_runs())
+        res = tr.temperature_reach(on_run=lambda: prog.advance(task))
+    paths = sens.write(res, out, "temperature_reach", tr.temperature_reach_figure)
+    payload["temperature_reach"] = res
+    t = Table(title="room temperature: activation energies within their ranges, 60 °C values held (calibration unchanged)")
+    for col in ("record", "role", "paper", "calibrated Ea", "range reached", "favourable corner", "paper reachable"):
+        t.add_column(col)
+    for key, v in res["verdicts"].items():
+        reach = v["paper_within_reach"]
+        t.add_row(key, v["role"], f"{v['paper']:.0f}", f"{v['calibrated_Ea']:.0f}",
+                  f"{v['reached_min']:.0f}..{v['reached_max']:.0f}", f"{v['favourable_corner']:.0f}",
+                  "–" if reach is None else ("yes" if reach else "no"))
+    console.print(t)
     return paths

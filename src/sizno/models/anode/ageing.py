@@ -25,5 +25,8 @@ def ageing(st: AnodeStates, dli_si, dcdt_net) -> Ageing:
     r_abs = smooth_abs(dcdt_net)
     strain_rate = P("Si volume expansion at Li15Si4 [-]") * r_abs  # volumetric strain rate of the Si [1/s]
     r_crack = P("Cracking rate per volumetric strain [-]") * strain_rate
-    drelief = P("Front stress relief per delithiated capacity [-]") * (r_abs - dli_si) / 2 * (1 - st.relief)
+    # Li leaving the Si (all forms): max(-dli_si, 0), not the mobile form's rate, so that trapping during
+    # a lithiation never counts as delithiation (it drove the relief below zero)
+    delithiation_rate = (smooth_abs(dli_si) - dli_si) / 2
+    drelief = P("Front stress relief per delithiated capacity [-]") * delithiation_rate * (1 - st.relief)
     return Ageing(r_crack, drelief)

@@ -33,6 +33,13 @@ VARIANTS: dict[str, tuple[float | None, dict]] = {  # name -> (rtol or None = th
     "dtinit1e-3": (None, {"dt_init": 1e-3}),
     "dtinit1e-5": (None, {"dt_init": 1e-5}),
 }
+# name -> per-state absolute tolerances (engine.STATE_ATOL); variants not named here use the engine's own
+STATE_ATOL_VARIANTS: dict[str, dict[str, float]] = {
+    "atol_uniform": {},  # every state at engine.ATOL (the engine before 2026-11-30)
+    "atol_h1e-3": {"Hysteresis state": 1e-3, "Filtered lithiation rate": 1e-6},
+    "atol_li1e-7": {"Hysteresis state": 1e-4, "Filtered lithiation rate": 1e-6, "Mobile lithium": 1e-7},
+}
+VARIANTS.update({name: (None, {}) for name in STATE_ATOL_VARIANTS})
 
 
 def cpu_s() -> float:
@@ -44,6 +51,8 @@ def run(variant: str, materials: list[str], mesh: int, repeats: int) -> tuple[fl
     rtol, options = VARIANTS[variant]
     engine.RTOL = rtol or DEFAULT_RTOL
     engine.SOLVER_OPTIONS = options
+    engine.STATE_ATOL = STATE_ATOL_VARIANTS.get(variant, DEFAULT_STATE_ATOL)
+    engine.clear_cache()  # the per-state tolerances are set on the built model
     protocol = load_protocol("rate-test")
     for m in materials:  # builds
         run_half_cell(m, protocol.with_repeat(1), mesh_points=mesh)
@@ -58,6 +67,7 @@ def run(variant: str, materials: list[str], mesh: int, repeats: int) -> tuple[fl
 
 
 DEFAULT_RTOL = engine.RTOL
+DEFAULT_STATE_ATOL = dict(engine.STATE_ATOL)
 
 
 def main() -> None:

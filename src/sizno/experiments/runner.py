@@ -195,12 +195,13 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
             reason = interrupt.INTERRUPTED
             break
         failure = None
+        dense = book.keeps_curve(k)
         try:
-            ssol = built.step(last, spec, values)
+            ssol = built.step(last, spec, values, dense)
         except pybamm.SolverError as exc:
             # once more, alone, from a tiny first step (see RETRY_FIRST_STEP_S)
             failure = f"solver error: {str(exc).splitlines()[0]}"
-            ssol = _retry_step(book.books.full_cell, values, var_pts, outputs, last, spec)
+            ssol = _retry_step(book.books.full_cell, values, var_pts, outputs, last, spec, dense)
             if ssol is not None:
                 failure = None
         if ssol is None:  # the cut-off was met at once, or the solver failed twice: kept as a step not run
@@ -223,7 +224,7 @@ RETRY_FIRST_STEP_S = 1e-6  # IDA's first step when a failed step is retried
 
 
 def _retry_step(full: bool, values: pybamm.ParameterValues, var_pts: dict, outputs: tuple[str, ...],
-                last: pybamm.Solution | None, spec: engine.StepSpec) -> pybamm.Solution | None:
+                last: pybamm.Solution | None, spec: engine.StepSpec, dense: bool = False) -> pybamm.Solution | None:
     """The step again, with IDA's first internal step at RETRY_FIRST_STEP_S: a step that opens with a fast
     transient (an emptied a-Si skin relithiating: its OCP falls ~1 V in a millisecond) can fail IDA's
     error test ten times on IDA's own first-step estimate. Set globally, the tiny first step broke other
@@ -235,7 +236,7 @@ def _retry_step(full: bool, values: pybamm.ParameterValues, var_pts: dict, outpu
     would repeat the step exactly."""
     built = engine.built_model(full, values, var_pts, outputs, first_step_s=RETRY_FIRST_STEP_S)
     try:
-        return built.step(last, spec, values)
+        return built.step(last, spec, values, dense)
     except pybamm.SolverError:
         return None
 
@@ -281,6 +282,10 @@ class _StepBook:
         self._cycle: dict | None = None
 
     # ---------------------------------------------------------------------------- per step
+    def keeps_curve(self, k: int) -> bool:
+        """Whether step `k`'s time series is kept (then the solver writes it densely)."""
+        return self.keep is None or self.table[k][0] in self.keep
+
     def add(self, k: int, ssol, failure: str | None = None, start_s: float = 0.0) -> None:
         """One step's solution; None for a step that did not run (`failure`: the solver's error, if it
         failed; else its cut-off was met at once). `start_s`: the test time at which the step's clock read 0."""

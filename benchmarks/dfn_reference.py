@@ -46,9 +46,11 @@ def window_capacity_Ah(pv: pybamm.ParameterValues) -> float:
     return (theta_bottom - theta_top) * sites_mol * FARADAY_C_PER_MOL / 3600
 
 
-def dfn_simulation(mesh: int, tolerances: tuple[float, float] | None, compile: bool = False) -> pybamm.Simulation:
+def dfn_simulation(mesh: int, tolerances: tuple[float, float] | None, compile: bool = False,
+                   solver_options: dict | None = None) -> pybamm.Simulation:
     """The DFN rate test, unified experiment mode; `tolerances` = (rtol, atol), None = PyBaMM's defaults;
-    `compile`: its CasADi functions compiled to C, as ours with --compile."""
+    `compile`: its CasADi functions compiled to C, as ours with --compile; `solver_options`: further
+    IDAKLU options (ours, for the matched comparison)."""
     model = pybamm.lithium_ion.DFN({"working electrode": "positive"})
     pv = dfn_parameter_values()
     cap_Ah = window_capacity_Ah(pv)
@@ -60,7 +62,7 @@ def dfn_simulation(mesh: int, tolerances: tuple[float, float] | None, compile: b
             # working electrode = "positive": discharging the cell lithiates the Si electrode
             steps.append((f"Discharge at {c * cap_Ah:.6g} A for {limit_h:.6g} hours or until {LOWER_CUTOFF_V} V",
                           f"Charge at {c * cap_Ah:.6g} A for {limit_h:.6g} hours or until {UPPER_CUTOFF_V} V"))
-    options = {"compile": compile}
+    options = {"compile": compile, **(solver_options or {})}
     solver = pybamm.IDAKLUSolver(*tolerances, options=options) if tolerances else pybamm.IDAKLUSolver(options=options)
     return pybamm.Simulation(model, parameter_values=pv, experiment=pybamm.Experiment(steps),
                              var_pts={"x_n": mesh, "x_s": mesh // 2, "x_p": mesh, "r_n": 10, "r_p": 10},

@@ -39,7 +39,8 @@ readme-status: venv
 test: venv
 	$(BIN)/python -m pytest -q
 
-# what controls each validation prediction (Morris) and what the calibration pins (Fisher) -> out/sensitivity
+# what controls each validation prediction (Morris), what the calibration pins (Fisher, profiles), the rate-curve
+# shape (Tian) and what the activation energies can reach at room temperature -> out/sensitivity
 sensitivity: venv
 	$(BIN)/sizno sensitivity --analysis all --out out/sensitivity --force
 

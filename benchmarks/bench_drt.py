@@ -25,14 +25,12 @@ import os
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
-from timing import timed, timings
+from timing import timings
 
 from sizno.eis import DRTSettings, drt
 from sizno.eis.elements import log_frequencies, synthetic_spectrum
@@ -99,7 +97,7 @@ def main() -> None:
         return wall, cpu
 
     drt(spec)  # warm-up
-    t_full = line("one DRT, mGCV (GSVD + NNLS descent) + Lin-KK check", lambda: drt(spec), 15)[0]
+    line("one DRT, mGCV (GSVD + NNLS descent) + Lin-KK check", lambda: drt(spec), 15)[0]
     line("one DRT, mGCV (GSVD + NNLS descent), no KK check", lambda: drt(spec, DRTSettings(kk_check=False)), 15)
     line("one DRT, mGCV by the old NNLS scan, no KK check", lambda: drt(spec, DRTSettings(kk_check=False, lambda_search="scan")))
     res = drt(spec)

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from sizno.eis.ecm import fit_circuit

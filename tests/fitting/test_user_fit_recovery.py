@@ -5,7 +5,6 @@ first cycle at 0.5 A/g (a higher rate than the paper's 0.1 A/g first cycle).
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -4,14 +4,13 @@ Also: the protocol `sizno fit` infers from such a file is the one that made it, 
 re-run on it with the true parameters leaves (near) zero residuals.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sizno.errors import SiznoInputError
-from sizno.experiments import rate_test, run_half_cell
+from sizno.experiments import run_half_cell
 from sizno.fitting.user_fit import (
     UserFitProblem,
     parse_cycles,

@@ -1,7 +1,6 @@
 """Metrics against hand-computed values on a small two-cycle file (see conftest.synthetic_cycles)."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sizno.errors import SiznoInputError

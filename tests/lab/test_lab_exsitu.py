@@ -116,7 +116,7 @@ def test_lithiated_pattern_has_no_zno_and_shows_the_broad_lixsi_peaks(states, rn
     assert st.model_state["zno_conversion"] > 0.999  # the model converts the ZnO fully
     p = _pattern(st)
     assert "ZnO" not in p.mass_fractions
-    x, y = p.two_theta_deg, p.intensity
+    x = p.two_theta_deg
     comp = p.components["a-LixSi"]
     for lo, hi, paper_tt in ((20, 26, 23.1), (38, 44, 41.1)):  # the paper's two broad peaks
         m = (x > lo) & (x < hi)

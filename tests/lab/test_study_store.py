@@ -178,6 +178,7 @@ def test_a_failing_point_keeps_its_error_and_retry_failed_reruns_it(tmp_path):
     assert r.returncode == 1 and "1 failed" in r.stderr, r.stderr
     q = sizno("study", "query", tmp_path / "f.duckdb", "SELECT mass_mg, status, attempts, error FROM points ORDER BY 1",
               "--json", tmp_path / "q.json")
+    assert q.returncode == 0, q.stderr
     rows = json.loads((tmp_path / "q.json").read_text())["rows"]
     assert [(x["status"], x["attempts"]) for x in rows] == [("done", 1), ("failed", 1)]
     assert "porosity" in rows[1]["error"] and "< 0" in rows[1]["error"]

@@ -40,7 +40,8 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 # what controls each validation prediction (Morris), what the calibration pins (Fisher, profiles), the rate-curve
-# shape (Tian) and what the activation energies can reach at room temperature -> out/sensitivity
+# shape (Tian), what the activation energies can reach at room temperature and when the residual c-Si activates
+# -> out/sensitivity
 sensitivity: venv
 	$(BIN)/sizno sensitivity --analysis all --out out/sensitivity --force
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "both", "all")  # both = morris + identifiability
+ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
                                                   "predictions along it), rate (the shape of the rate curves, paper "
                                                   "vs model, Tian et al. 2019), temperature (the room-temperature records with the activation "
                                                   "energies anywhere in their literature ranges, 60 °C values held), "
-                                                  "both (morris + identifiability) or all."),
+                                                  "activation (when the residual c-Si activates in long cycling, "
+                                                  "along the unidentified relief rate), both (morris + identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
         force: bool = ForceOption,
@@ -103,6 +104,8 @@ def register(app: typer.Typer) -> None:
             paths += _rate_structure(out, payload)
         if analysis in ("temperature", "all"):
             paths += _temperature_reach(out, payload)
+        if analysis in ("activation", "all"):
+            paths += _activation_timing(out, payload)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)
 
@@ -152,5 +155,27 @@ def _temperature_reach(out: Path, payload: dict) -> list[Path]:
         t.add_row(key, v["role"], f"{v['paper']:.0f}", f"{v['calibrated_Ea']:.0f}",
                   f"{v['reached_min']:.0f}..{v['reached_max']:.0f}", f"{v['favourable_corner']:.0f}",
                   "–" if reach is None else ("yes" if reach else "no"))
+    console.print(t)
+    return paths
+
+
+def _activation_timing(out: Path, payload: dict) -> list[Path]:
+    """When the residual c-Si activates in the Si–ZnO4 long-cycling test, along the front stress relief rate."""
+    from sizno.fitting import activation_timing as at
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task("activation timing: 200-cycle runs", total=len(at.RELATIVE_VALUES))
+        res = at.activation_timing(on_run=lambda: prog.advance(task))
+    paths = sens.write(res, out, "activation_timing", at.activation_timing_figure)
+    payload["activation_timing"] = res
+    t = Table(title=f"Si–ZnO4, 200 cycles at 0.8 A/g, along '{res['parameter']}' (calibrated {res['calibrated_value']:.3g})")
+    for col in ("x calibrated", "value", "activation cycle", "largest capacity rise", "capacity, first / last"):
+        t.add_column(col)
+    for p in res["points"]:
+        q = p["capacity_mAh_per_g"]
+        cyc = p["activation_cycle"]
+        t.add_row(f"{p['relative']:g}", f"{p['value']:.3g}", "none" if cyc != cyc else f"{cyc:.0f}",
+                  f"{p['largest_rise_percent']:.1f} %", f"{q[0]:.0f} / {q[-1]:.0f}")
     console.print(t)
     return paths

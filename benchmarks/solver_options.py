@@ -32,6 +32,8 @@ VARIANTS: dict[str, tuple[float | None, dict]] = {  # name -> (rtol or None = th
     "maxnl4": (None, {"max_nonlinear_iterations": 4}),
     "maxnl40": (None, {"max_nonlinear_iterations": 40}),  # PyBaMM's setting (the engine's before 2026-11-30)
     "maxnl3": (None, {"max_nonlinear_iterations": 3}),
+    "no_calc_ic": (None, {"calc_ic": False}),
+    "no_scaling": (None, {"linear_solution_scaling": False}),
     "maxnl5": (None, {"max_nonlinear_iterations": 5}),
     "dtinit1e-3": (None, {"dt_init": 1e-3}),
     "dtinit1e-5": (None, {"dt_init": 1e-5}),

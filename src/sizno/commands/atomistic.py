@@ -13,7 +13,7 @@ from sizno.clitools import (ForceOption, JsonOption, command_group, console, err
 
 atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
 
-CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), sevennet, gpaw (DFT, PBE), emt, or any ASE calculator by name (vasp, espresso ...).")
+CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), chgnet-ft (CHGNet fine-tuned on sizno's GPAW points), sevennet, gpaw (DFT, PBE), emt, or any ASE calculator by name (vasp, espresso ...).")
 CalcSettingOption = typer.Option(None, "--calc-setting", help="Calculator setting key=value (repeatable). gpaw: preset=lcao|pw|test, kpts=2x2x1, h_A, ecut_eV, basis, smearing_eV ...; others: passed to the ASE calculator.")
 QuickOption = typer.Option(True, "--quick/--full", help="Smallest sensible cells (minutes) or thicker slabs and more images.")
 
@@ -342,7 +342,7 @@ def finetune_cmd(
     epochs: int = typer.Option(30, "--epochs", help="Training epochs (1 to 1000)."),
     learning_rate: float = typer.Option(1e-3, "--learning-rate", help="Adam's initial learning rate (1e-6 to 0.1)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the held-out split and of the training."),
-    held_fraction: float = typer.Option(0.2, "--held-fraction", help="Share of NEB images held out (0.05 to 0.5), besides the Si(111) saddle."),
+    held_fraction: float = typer.Option(0.2, "--held-fraction", help="Share of NEB images held out (0.05 to 0.5), the Si(111) saddle image among them."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for chgnet_ft_state.pt and chgnet_ft.json. Default: a new out/finetune-<date>-<time>."),
     force: bool = ForceOption,
 ):

@@ -61,7 +61,7 @@ def torch_threads() -> int:
     return max(1, min(n, int(free + 0.25)))
 
 
-def _set_threads() -> None:
+def set_torch_threads() -> None:
     import torch
 
     n = torch_threads()
@@ -75,7 +75,7 @@ def _load_model(name: str, settings: dict) -> Any:
         return _MODEL_CACHE[key]
     import warnings
 
-    _set_threads()
+    set_torch_threads()
     # chgnet 0.4.2 warns on every force call (a tensor-to-scalar conversion inside its model): noise only
     warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True", category=UserWarning)
     if name == "chgnet":

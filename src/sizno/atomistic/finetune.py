@@ -96,6 +96,9 @@ def base_model():
 
     from chgnet.model import CHGNet
 
+    from sizno.atomistic.calculators import set_torch_threads
+
+    set_torch_threads()  # torch on the cores the running load leaves free: oversubscribing costs 40x here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CHGNet.load(model_name=BASE_MODEL, verbose=False, use_device="cpu")
@@ -115,6 +118,8 @@ def freeze(model) -> list[str]:
 def train(structures: list, train_idx: list[int], offs: dict[str, float], epochs: int = 30,
           learning_rate: float = 1e-3, batch_size: int = 4, seed: int = SEED, model=None, work: Path | None = None):
     """Fine-tune (CHGNet's Trainer) on the training frames; returns (model, trainable names, loss history)."""
+    import contextlib
+    import sys
     import tempfile
 
     import torch
@@ -128,14 +133,14 @@ def train(structures: list, train_idx: list[int], offs: dict[str, float], epochs
     names = freeze(model)
     sub = [structures[i] for i in train_idx]
     e, f = labels(sub, offs)
-    data = StructureData([AseAtomsAdaptor.get_structure(a) for a in sub], energies=list(e / [len(a) for a in sub]),
-                         forces=[x.tolist() for x in f], shuffle=False)
     gen = torch.Generator().manual_seed(seed)
-    loader = DataLoader(data, batch_size=batch_size, shuffle=True, collate_fn=collate_graphs, generator=gen)
-    evalr = DataLoader(data, batch_size=batch_size, shuffle=False, collate_fn=collate_graphs)
-    trainer = Trainer(model=model, targets="ef", optimizer="Adam", scheduler="CosLR", criterion="MSE", epochs=epochs,
-                      learning_rate=learning_rate, use_device="cpu", print_freq=10**6, torch_seed=seed, data_seed=seed)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(sys.stderr):  # CHGNet prints each epoch
+        data = StructureData([AseAtomsAdaptor.get_structure(a) for a in sub], energies=list(e / [len(a) for a in sub]),
+                             forces=[x.tolist() for x in f], shuffle=False)
+        loader = DataLoader(data, batch_size=batch_size, shuffle=True, collate_fn=collate_graphs, generator=gen)
+        evalr = DataLoader(data, batch_size=batch_size, shuffle=False, collate_fn=collate_graphs)
+        trainer = Trainer(model=model, targets="ef", optimizer="Adam", scheduler="CosLR", criterion="MSE", epochs=epochs,
+                          learning_rate=learning_rate, use_device="cpu", print_freq=10**6, torch_seed=seed, data_seed=seed)
         trainer.train(loader, evalr, save_dir=str(work or tmp), train_composition_model=False)
     model.eval()
     return model, names, {k: v["train"] for k, v in trainer.training_history.items()}

@@ -339,8 +339,9 @@ def dft_data(
 @atomistic_app.command("finetune")
 def finetune_cmd(
     data: Optional[Path] = typer.Option(None, "--data", help="Folder of dft_training.json/.extxyz (sizno atomistic dft-data). Default: the data shipped with the package."),
-    epochs: int = typer.Option(30, "--epochs", help="Training epochs (1 to 1000)."),
-    learning_rate: float = typer.Option(1e-3, "--learning-rate", help="Adam's initial learning rate (1e-6 to 0.1)."),
+    epochs: int = typer.Option(40, "--epochs", help="Training epochs (1 to 1000)."),
+    learning_rate: float = typer.Option(3e-3, "--learning-rate", help="Adam's initial learning rate (1e-6 to 0.1)."),
+    energy_loss_ratio: float = typer.Option(1.0, "--energy-loss-ratio", help="Weight of the energy term (eV/atom) against the forces' (eV/A) in the loss (0.01 to 1000)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the held-out split and of the training."),
     held_fraction: float = typer.Option(0.2, "--held-fraction", help="Share of NEB images held out (0.05 to 0.5), the Si(111) saddle image among them."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for chgnet_ft_state.pt and chgnet_ft.json. Default: a new out/finetune-<date>-<time>."),
@@ -352,14 +353,14 @@ def finetune_cmd(
     from sizno.errors import SiznoInputError
 
     for name, v, lo, hi in (("--epochs", epochs, 1, 1000), ("--learning-rate", learning_rate, 1e-6, 0.1),
-                            ("--held-fraction", held_fraction, 0.05, 0.5)):
+                            ("--held-fraction", held_fraction, 0.05, 0.5), ("--energy-loss-ratio", energy_loss_ratio, 0.01, 1000)):
         if not lo <= v <= hi:
             raise SiznoInputError(name, f"{v}", f"{lo} to {hi}")
     out_dir = output_folder(out, "finetune", force)
     with _progress() as prog:
         msg, _ = _neb_hooks(prog)
         nebs = crosscheck.chgnet_nebs(True, progress=msg)
-        meta = finetune.run(data, out_dir, nebs, epochs, learning_rate, seed, held_fraction, progress=msg)
+        meta = finetune.run(data, out_dir, nebs, epochs, learning_rate, seed, held_fraction, energy_loss_ratio, progress=msg)
     console.print(finetune_table(meta))
     console.print(f"wrote {out_dir}")
 

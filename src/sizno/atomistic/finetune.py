@@ -31,7 +31,7 @@ BASE_MODEL = "0.3.0"
 HELD_FRACTION = 0.2
 SEED = 0
 # chosen on an inner split of the training frames (README, "Fine-tuning CHGNet"); never on the held-out ones
-EPOCHS = 40
+EPOCHS = 80
 LEARNING_RATE = 3e-3
 ENERGY_LOSS_RATIO = 1.0
 # CHGNet's fine-tuning example (chgnet examples/fine_tuning.ipynb) freezes these; the readout learns.

@@ -339,7 +339,7 @@ def dft_data(
 @atomistic_app.command("finetune")
 def finetune_cmd(
     data: Optional[Path] = typer.Option(None, "--data", help="Folder of dft_training.json/.extxyz (sizno atomistic dft-data). Default: the data shipped with the package."),
-    epochs: int = typer.Option(40, "--epochs", help="Training epochs (1 to 1000)."),
+    epochs: int = typer.Option(80, "--epochs", help="Training epochs (1 to 1000)."),
     learning_rate: float = typer.Option(3e-3, "--learning-rate", help="Adam's initial learning rate (1e-6 to 0.1)."),
     energy_loss_ratio: float = typer.Option(1.0, "--energy-loss-ratio", help="Weight of the energy term (eV/atom) against the forces' (eV/A) in the loss (0.01 to 1000)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the held-out split and of the training."),

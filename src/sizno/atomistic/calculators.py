@@ -155,6 +155,10 @@ class CalculatorFactory:
             from sizno.atomistic import dft
 
             settings = {k: v for k, v in dft.resolve(self.settings).items() if k != "txt"}
+        if self.name == "chgnet-ft":
+            from sizno.atomistic import finetune
+
+            settings = {**settings, "weights_sha256": finetune.weights_digest()}  # retrained weights: new cache keys
         return {"name": self.name, "label": self.label, "settings": {k: str(v) for k, v in sorted(settings.items())}}
 
     def describe(self) -> dict:

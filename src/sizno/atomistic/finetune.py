@@ -182,6 +182,14 @@ def label() -> str:
             f"({str(m.get('date', '?'))[:10]})")
 
 
+def weights_digest() -> str:
+    """sha256 (first 16 hex digits) of the shipped weights file, or 'none'."""
+    import hashlib
+
+    ref = resources.files("sizno.data").joinpath(STATE)
+    return hashlib.sha256(ref.read_bytes()).hexdigest()[:16] if ref.is_file() else "none"
+
+
 def load_model(state_path: Path | None = None):
     """Pretrained CHGNet 0.3.0 with the fine-tuned tensors (the shipped file, or state_path) put on it."""
     import torch

@@ -108,3 +108,27 @@ def test_energy_only_points_are_recomputed_for_forces(monkeypatch, tmp_path):
 def test_bad_rattle_names_the_option(tmp_path):
     with pytest.raises(Exception, match="--rattle-A"):
         dft_data.run(_nebs(), {"preset": "test"}, tmp_path, work=tmp_path, rattle_A=1.0)
+
+
+def _shipped():
+    try:
+        return dft_data.load()
+    except (FileNotFoundError, OSError):
+        return None
+
+
+_data = _shipped()
+
+
+@pytest.mark.skipif(_data is None, reason="no DFT training data shipped in the package data yet")
+def test_shipped_training_data_has_forces_and_the_crosschecks_settings():
+    meta, frames = _data
+    assert meta["n_frames"] == len(frames) == len(meta["rows"]) > 0
+    stored = crosscheck.load_stored()
+    if stored is not None:
+        assert meta["dft"] == stored["dft"]  # the same DFT settings as the stored cross-check
+    for s, row in zip(frames, meta["rows"]):
+        assert s.get_potential_energy() == pytest.approx(row["E_dft_eV"])
+        assert s.get_forces().shape == (len(s), 3) and np.all(np.isfinite(s.get_forces()))
+        assert row["cpu_s"] > 0 and s.info["path"] in dft_data.PATHS
+    assert meta["frames"]["rattle_A"] > 0 and "seed" in meta["frames"]

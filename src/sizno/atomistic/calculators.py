@@ -1,6 +1,7 @@
 """ASE calculators by name. One model is loaded once; every NEB image gets its own calculator on it.
 
-Names: ``chgnet`` (default; CHGNet 0.4.2, weights inside the wheel, no network), ``sevennet``
+Names: ``chgnet`` (default; CHGNet 0.4.2, weights inside the wheel, no network), ``chgnet-ft`` (CHGNet
+0.3.0 with the readout fine-tuned on sizno's GPAW points: package data, see atomistic.finetune), ``sevennet``
 (SevenNet ``7net-0``, the cross-check), ``gpaw`` (DFT: PBE with sizno's presets, see atomistic.dft;
 ``--calc-setting preset=pw`` etc.), ``emt`` (ASE's effective-medium theory, for tests: Al, Cu,
 Ag, Au, Ni, Pd, Pt, H, C, N, O only) and any calculator that ASE ships, by its ASE name (``vasp``,
@@ -33,7 +34,7 @@ _ASE_CALCULATORS: dict[str, tuple[str, str]] = {
     "siesta": ("ase.calculators.siesta", "Siesta"),
     "orca": ("ase.calculators.orca", "ORCA"),
 }
-ML_CALCULATORS = ("chgnet", "sevennet")
+ML_CALCULATORS = ("chgnet", "chgnet-ft", "sevennet")
 DFT_CALCULATORS = ("gpaw",)  # settings resolved by atomistic.dft (presets, local PAW setups, progress)
 EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N", "O"})
 
@@ -60,7 +61,7 @@ def torch_threads() -> int:
     return max(1, min(n, int(free + 0.25)))
 
 
-def _set_threads() -> None:
+def set_torch_threads() -> None:
     import torch
 
     n = torch_threads()
@@ -74,7 +75,7 @@ def _load_model(name: str, settings: dict) -> Any:
         return _MODEL_CACHE[key]
     import warnings
 
-    _set_threads()
+    set_torch_threads()
     # chgnet 0.4.2 warns on every force call (a tensor-to-scalar conversion inside its model): noise only
     warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True", category=UserWarning)
     if name == "chgnet":
@@ -84,6 +85,12 @@ def _load_model(name: str, settings: dict) -> Any:
             warnings.simplefilter("ignore")
             model = CHGNet.load(model_name=str(settings.get("model", "0.3.0")), verbose=False, use_device="cpu"
                                 if settings.get("device", "cpu") == "cpu" else settings["device"])
+    elif name == "chgnet-ft":
+        from sizno.atomistic import finetune
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = finetune.load_model()
     elif name == "sevennet":
         from sevenn.calculator import SevenNetCalculator
 
@@ -125,6 +132,10 @@ class CalculatorFactory:
             except PackageNotFoundError:
                 v = "?"
             return f"CHGNet {self.settings.get('model', '0.3.0')} weights (chgnet {v})"
+        if self.name == "chgnet-ft":
+            from sizno.atomistic import finetune
+
+            return finetune.label()
         if self.name == "sevennet":
             try:
                 v = version("sevenn")
@@ -144,6 +155,10 @@ class CalculatorFactory:
             from sizno.atomistic import dft
 
             settings = {k: v for k, v in dft.resolve(self.settings).items() if k != "txt"}
+        if self.name == "chgnet-ft":
+            from sizno.atomistic import finetune
+
+            settings = {**settings, "weights_sha256": finetune.weights_digest()}  # retrained weights: new cache keys
         return {"name": self.name, "label": self.label, "settings": {k: str(v) for k, v in sorted(settings.items())}}
 
     def describe(self) -> dict:
@@ -178,10 +193,10 @@ class CalculatorFactory:
         """A fresh calculator instance (its own results cache) on the shared model."""
         import warnings
 
-        if self.name == "chgnet":
+        if self.name in ("chgnet", "chgnet-ft"):
             from chgnet.model.dynamics import CHGNetCalculator
 
-            model = _load_model("chgnet", self._model_settings())
+            model = _load_model(self.name, self._model_settings())
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return CHGNetCalculator(model=model, use_device=self.settings.get("device", "cpu"))

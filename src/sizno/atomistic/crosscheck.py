@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import time
 from importlib import resources
 from pathlib import Path
 from typing import Callable
@@ -74,38 +72,6 @@ def _route_sites(neb) -> list[int]:
     return [i for i in range(1, len(e) - 1) if e[i] < e[i - 1] and e[i] < e[i + 1]]
 
 
-def _cpu_s() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-class WorkDir:
-    """A folder of finished single points, one JSON per structure+settings hash: a stopped run resumes where it stopped."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-
-    def get(self, fingerprint: str) -> dict | None:
-        p = self.path / f"{fingerprint}.json"
-        return json.loads(p.read_text()) if p.is_file() else None
-
-    def put(self, fingerprint: str, row: dict) -> None:
-        p = self.path / f"{fingerprint}.json"
-        tmp = p.with_suffix(".tmp")
-        tmp.write_text(json.dumps(row, indent=1))
-        tmp.replace(p)
-
-
-def _fingerprint(atoms, settings: dict) -> str:
-    import hashlib
-
-    from sizno.atomistic.cache import atoms_fingerprint
-
-    blob = json.dumps({"a": atoms_fingerprint(atoms), "s": {k: str(v) for k, v in sorted(settings.items())}}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:24]
-
-
 def _tasks(nebs: dict, points: str, paths) -> list[tuple[str, str, int]]:
     """(path, role, image) in the order they run: the points that decide the barriers first (Si(111) start and
     saddle, the channel site, the oxide site, the across saddle, the along saddle), then the rest."""
@@ -120,34 +86,16 @@ def run(nebs: dict, dft_settings: dict | None = None, points: str = "saddle", wo
     starts from the previous point's density: only Li and its neighbours moved), and a geometry met twice
     (the channel site starts both interface paths) is computed once. Returns the cross-check dict."""
     from sizno.atomistic import dft
+    from sizno.atomistic.dft_points import SinglePoints, default_work
 
     settings = dict(dft_settings or {})
-    wd = WorkDir(work or Path(os.environ.get("SIZNO_CACHE_DIR", Path.home() / ".cache" / "sizno")) / "dft_crosscheck")
+    sp = SinglePoints(settings, work or default_work("dft_crosscheck"), progress=progress)
     tasks = _tasks(nebs, points, paths)
-    calcs: dict = {}
     done: dict[tuple[str, int], dict] = {}
     for k, (path, role, i) in enumerate(tasks, start=1):
-        atoms = nebs[path].images[i].copy()
-        fp = _fingerprint(atoms, settings)
-        row = wd.get(fp)
-        if row is None:
-            where = f"DFT point {k}/{len(tasks)}: {path} {role} ({len(atoms)} atoms)"
-            cell_key = (tuple(atoms.numbers), tuple(np.round(atoms.cell.array, 4).ravel()))
-            if cell_key not in calcs:
-                state: dict = {}
-                calcs[cell_key] = (dft.make_calculator(settings, on_scf=lambda it, s, st=state: progress(
-                    f"{st['where']}: SCF iteration {it}, {time.perf_counter() - st['t0']:.0f} s")), state)
-            calc, state = calcs[cell_key]
-            progress(f"{where}: starting")
-            a = atoms.copy()
-            a.set_constraint()
-            a.calc = calc
-            t0, c0 = time.perf_counter(), _cpu_s()
-            state.update(where=where, t0=t0)
-            e = float(a.get_potential_energy())
-            row = {"E_dft_eV": e, "n_atoms": len(a), "wall_s": time.perf_counter() - t0, "cpu_s": _cpu_s() - c0,
-                   "fingerprint": fp, "scf_iterations": _scf_iterations(calc)}
-            wd.put(fp, row)
+        atoms = nebs[path].images[i]
+        row = sp.point(atoms, f"DFT point {k}/{len(tasks)}: {path} {role} ({len(atoms)} atoms)")
+        row = {key: v for key, v in row.items() if key != "forces_eV_per_A"}
         done[(path, i)] = {"role": role, "image": i, "E_chgnet_rel_eV": float(nebs[path].energies_eV[i]), **row}
     out_paths: dict = {}
     structures = []
@@ -165,15 +113,6 @@ def run(nebs: dict, dft_settings: dict | None = None, points: str = "saddle", wo
         out_paths[path] = summarize(path, rows, nebs[path])
     return {"paths": out_paths, "structures": structures, "dft": dft.describe(settings), "dft_label": dft.label(settings),
             "points": points}
-
-
-def _scf_iterations(calc) -> int | None:
-    for get in (lambda: calc.get_number_of_iterations(), lambda: calc.dft.scf_loop.niter):
-        try:
-            return int(get())
-        except Exception:
-            continue
-    return None
 
 
 def summarize(path: str, rows: list[dict], neb) -> dict:
@@ -211,19 +150,12 @@ def paper_ranking() -> list[str]:
 
 def write_data(result: dict, nebs: dict, folder: Path, wall_s: float) -> tuple[Path, Path]:
     """The stored cross-check: JSON (settings, provenance, numbers) and the structures (extxyz)."""
-    import datetime
-    import platform
-    import subprocess
-
     from ase.io import write
+
+    from sizno.atomistic.dft_points import provenance
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, timeout=10).stdout.strip() or None
-    except Exception:  # pragma: no cover - not a git checkout
-        commit = None
     paths = result["paths"]
     dft_b = {p: paths[p]["barrier_dft_eV"] for p in paths}
     chg_b = {p: paths[p]["barrier_chgnet_eV"] for p in paths}
@@ -234,11 +166,7 @@ def write_data(result: dict, nebs: dict, folder: Path, wall_s: float) -> tuple[P
         "chgnet": {"calculator": nebs["calculator"], "settings": nebs["settings"]},
         "paths": {p: {k: v for k, v in d.items()} for p, d in paths.items()},
         "ranking_dft": ranking(dft_b), "ranking_chgnet": ranking(chg_b), "ranking_paper": paper_ranking(),
-        "provenance": {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                       "sizno_commit": commit, "host_cores": os.cpu_count(), "python": platform.python_version(),
-                       "machine_note": "2 cores shared with other jobs; DFT ran at nice 19: wall times include waiting, "
-                                       "cpu_s is this process's own CPU time",
-                       "total_wall_s": wall_s},
+        "provenance": provenance(wall_s),
     }
     j = folder / Path(DATA_JSON).name
     x = folder / Path(DATA_XYZ).name

@@ -13,7 +13,7 @@ from sizno.clitools import (ForceOption, JsonOption, command_group, console, err
 
 atomistic_app = command_group("atomistic", "Atomistics: Si(111) and Si/oxide slabs, interface energies, Li NEB barriers, additive screening.")
 
-CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), sevennet, gpaw (DFT, PBE), emt, or any ASE calculator by name (vasp, espresso ...).")
+CalcOption = typer.Option("chgnet", "--calculator", help="chgnet (default), chgnet-ft (CHGNet fine-tuned on sizno's GPAW points), sevennet, gpaw (DFT, PBE), emt, or any ASE calculator by name (vasp, espresso ...).")
 CalcSettingOption = typer.Option(None, "--calc-setting", help="Calculator setting key=value (repeatable). gpaw: preset=lcao|pw|test, kpts=2x2x1, h_A, ecut_eV, basis, smearing_eV ...; others: passed to the ASE calculator.")
 QuickOption = typer.Option(True, "--quick/--full", help="Smallest sensible cells (minutes) or thicker slabs and more images.")
 
@@ -294,6 +294,93 @@ def dft_check(
     console.print(crosscheck_table(json.loads(j.read_text())))
     console.print(f"wrote {j} and {x}")
     write_json(json_path, json.loads(j.read_text()))
+
+
+@atomistic_app.command("dft-data")
+def dft_data(
+    quick: bool = QuickOption,
+    path: Optional[List[str]] = typer.Option(None, "--path", help="si111, along, across (repeatable); default all three."),
+    rattle_A: float = typer.Option(0.05, "--rattle-A", help="Rattled copies: Gaussian displacement per Cartesian component [A], 0 to 0.3."),
+    rattle_copies: int = typer.Option(2, "--rattle-copies", help="Rattled copies per NEB image (>= 0)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the rattled copies."),
+    max_points: Optional[int] = typer.Option(None, "--max-points", help="Stop after this many frames (the most important first)."),
+    calc_setting: Optional[List[str]] = CalcSettingOption,
+    work: Optional[Path] = typer.Option(None, "--work", help="Folder of finished single points (a stopped run resumes from it). Default: $SIZNO_CACHE_DIR or ~/.cache/sizno, /dft_training."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for dft_training.json and .extxyz (rewritten after each point). Default: a new out/dft-data-<date>-<time>."),
+    force: bool = ForceOption,
+):
+    """DFT (GPAW, PBE) energies and forces at every NEB image of CHGNet's three paths and rattled copies:
+    the data for `sizno atomistic finetune`. Hours on 2 cores; resumes when stopped; the data files grow point by point."""
+    from sizno.atomistic import crosscheck, dft
+    from sizno.atomistic import dft_data as dd
+    from sizno.atomistic.calculators import parse_settings
+    from sizno.errors import SiznoInputError
+
+    paths = path or list(dd.PATHS)
+    for p in paths:
+        if p not in dd.PATHS:
+            raise SiznoInputError("--path", f"unknown path '{p}'", ", ".join(dd.PATHS))
+    if max_points is not None and max_points < 1:
+        raise SiznoInputError("--max-points", f"{max_points}", "integers >= 1")
+    settings = parse_settings(calc_setting)
+    dft.resolve(settings)
+    dft.check_setups(["Li", "Si", "H", "Zn", "O"], settings)
+    out_dir = output_folder(out, "dft-data", force)
+    with _progress() as prog:
+        msg, _ = _neb_hooks(prog)
+        msg("CHGNet paths (cached after the first run)")
+        nebs = crosscheck.chgnet_nebs(quick, progress=msg)
+        j, x = dd.run(nebs, settings, out_dir, work=work, paths=paths, rattle_A=rattle_A, rattle_copies=rattle_copies,
+                      seed=seed, max_points=max_points, progress=msg)
+    d = json.loads(j.read_text())
+    console.print(f"{d['n_frames']} frames, {d['cpu_s_total']:.0f} CPU-s; wrote {j} and {x}")
+
+
+@atomistic_app.command("finetune")
+def finetune_cmd(
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of dft_training.json/.extxyz (sizno atomistic dft-data). Default: the data shipped with the package."),
+    epochs: int = typer.Option(80, "--epochs", help="Training epochs (1 to 1000)."),
+    learning_rate: float = typer.Option(3e-3, "--learning-rate", help="Adam's initial learning rate (1e-6 to 0.1)."),
+    energy_loss_ratio: float = typer.Option(1.0, "--energy-loss-ratio", help="Weight of the energy term (eV/atom) against the forces' (eV/A) in the loss (0.01 to 1000)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the held-out split and of the training."),
+    held_fraction: float = typer.Option(0.2, "--held-fraction", help="Share of NEB images held out (0.05 to 0.5), the Si(111) saddle image among them."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for chgnet_ft_state.pt and chgnet_ft.json. Default: a new out/finetune-<date>-<time>."),
+    force: bool = ForceOption,
+):
+    """Fine-tune CHGNet's readout on the DFT points (held-out split by NEB image), report energy and force errors
+    before and after, and the three barriers with both potentials on CHGNet's quick paths. Minutes on the CPU."""
+    from sizno.atomistic import crosscheck, finetune
+    from sizno.errors import SiznoInputError
+
+    for name, v, lo, hi in (("--epochs", epochs, 1, 1000), ("--learning-rate", learning_rate, 1e-6, 0.1),
+                            ("--held-fraction", held_fraction, 0.05, 0.5), ("--energy-loss-ratio", energy_loss_ratio, 0.01, 1000)):
+        if not lo <= v <= hi:
+            raise SiznoInputError(name, f"{v}", f"{lo} to {hi}")
+    out_dir = output_folder(out, "finetune", force)
+    with _progress() as prog:
+        msg, _ = _neb_hooks(prog)
+        nebs = crosscheck.chgnet_nebs(True, progress=msg)
+        meta = finetune.run(data, out_dir, nebs, epochs, learning_rate, seed, held_fraction, energy_loss_ratio, progress=msg)
+    console.print(finetune_table(meta))
+    console.print(f"wrote {out_dir}")
+
+
+def finetune_table(meta: dict):
+    """Held-out errors before/after and the barriers per potential."""
+    from rich.table import Table
+
+    t = Table(title=f"CHGNet fine-tuned on {meta['n_train_frames']} DFT frames, {meta['n_held_out_frames']} held out")
+    for c in ("", "E MAE before [meV/atom]", "E MAE after", "F MAE before [eV/A]", "F MAE after"):
+        t.add_column(c)
+    b, a = meta["errors_before"]["held_out"], meta["errors_after"]["held_out"]
+    for k in b:
+        t.add_row(f"held out: {k} ({b[k]['n_frames']})", *(f"{x:.2f}" if x is not None else "" for x in (
+            b[k]["energy_mae_meV_per_atom"], a[k]["energy_mae_meV_per_atom"], b[k]["force_mae_eV_per_A"], a[k]["force_mae_eV_per_A"])))
+    bars = meta["barriers_on_chgnet_quick_paths"]
+    t.caption = "barriers [eV] CHGNet / fine-tuned / DFT: " + "; ".join(
+        f"{p} {d.get('barrier_chgnet_eV', float('nan')):.2f} / {d.get('barrier_chgnet_ft_eV', float('nan')):.2f} / "
+        f"{d.get('barrier_dft_eV', float('nan')):.2f}{'' if d.get('dft_complete') else ' (DFT partial)'}" for p, d in bars.items())
+    return t
 
 
 def crosscheck_table(data: dict):

@@ -14,7 +14,6 @@ without running DFT.
 from __future__ import annotations
 
 import json
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Callable

@@ -1,51 +1,17 @@
 """The DFT cross-check machinery (with a stand-in calculator: no DFT) and the stored cross-check data."""
 
-import numpy as np
 import pytest
-from ase import Atoms
-from ase.calculators.calculator import Calculator, all_changes
+from atomistic_stand_ins import Harmonic, stand_in_neb
 
 from sizno.atomistic import crosscheck, dft
-from sizno.atomistic.neb import NEBResult
-
-
-class _Harmonic(Calculator):
-    """E = sum over atoms of |r - r0|^2 (eV/A^2): a cheap, deterministic stand-in for GPAW."""
-
-    implemented_properties = ["energy", "forces"]
-
-    def __init__(self, r0, calls):
-        super().__init__()
-        self.r0, self.calls = r0, calls
-
-    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
-        super().calculate(atoms, properties, system_changes)
-        d = self.atoms.positions - self.r0
-        self.calls.append(1)
-        self.results = {"energy": float((d**2).sum()), "forces": -2 * d}
-
-
-def _neb(energies, n_atoms=3, shift=0.3):
-    base = Atoms(f"Si{n_atoms - 1}Li", positions=np.arange(3 * n_atoms, dtype=float).reshape(n_atoms, 3),
-                 cell=[10, 10, 10], pbc=True)
-    images = []
-    for k in range(len(energies)):
-        a = base.copy()
-        a.positions[-1] += [shift * k, 0, 0]
-        images.append(a)
-    e = list(energies)
-    return NEBResult(barrier_eV=max(e), reverse_barrier_eV=max(e) - e[-1], reaction_energy_eV=e[-1], energies_eV=e,
-                     path_A=list(range(len(e))), hop_length_A=shift * (len(e) - 1), moving_atom=n_atoms - 1,
-                     n_images=len(e) - 2, converged=True, fmax_eV_per_A=0.01, steps=10, seconds=1.0,
-                     calculator="stand-in", images=images)
 
 
 def test_points_start_saddle_end_and_route_sites():
-    across = _neb([0.0, 0.2, 0.5, 0.1, -0.2])
+    across = stand_in_neb([0.0, 0.2, 0.5, 0.1, -0.2])
     assert crosscheck.pick_points(across, "across") == [("start", 0), ("saddle", 2), ("end", 4)]
-    si = _neb([0.0, 0.3, 0.1, 0.3, 0.0])  # periodic: the end is the start one cell on
+    si = stand_in_neb([0.0, 0.3, 0.1, 0.3, 0.0])  # periodic: the end is the start one cell on
     assert crosscheck.pick_points(si, "si111") == [("start", 0), ("saddle", 1)]
-    along = _neb([0.0, 0.2, 0.4, 0.1, 0.3, 0.2, 0.0])  # a chain: the route passes a site at image 3
+    along = stand_in_neb([0.0, 0.2, 0.4, 0.1, 0.3, 0.2, 0.0])  # a chain: the route passes a site at image 3
     assert crosscheck.pick_points(along, "along") == [("start", 0), ("saddle", 2), ("site 1", 3)]
     assert crosscheck.pick_points(along, "along", "barrier") == [("start", 0), ("saddle", 2)]
     assert [r for r, _ in crosscheck.pick_points(across, "across", "profile")] == ["start", "image 1", "saddle",
@@ -56,9 +22,8 @@ def test_points_start_saddle_end_and_route_sites():
 
 def test_run_recomputes_each_point_once_and_resumes(monkeypatch, tmp_path):
     calls = []
-    nebs = {"si111": _neb([0.0, 0.3, 0.1, 0.3, 0.0]), "along": None, "across": _neb([0.0, 0.2, 0.5, 0.1, -0.2])}
-    r0 = nebs["across"].images[0].positions.copy()
-    monkeypatch.setattr(dft, "make_calculator", lambda settings, on_scf=None: _Harmonic(r0, calls))
+    nebs = {"si111": stand_in_neb([0.0, 0.3, 0.1, 0.3, 0.0]), "along": None, "across": stand_in_neb([0.0, 0.2, 0.5, 0.1, -0.2])}
+    monkeypatch.setattr(dft, "make_calculator", lambda settings, on_scf=None: Harmonic(calls))
     res = crosscheck.run(nebs, {"preset": "test"}, work=tmp_path, paths=("si111", "across"))
     # si111 start and across start are the same geometry here: computed once (5 points, 4 structures)
     assert len(calls) == 4

@@ -2,49 +2,14 @@
 
 import numpy as np
 import pytest
-from ase import Atoms
-from ase.calculators.calculator import Calculator, all_changes
+from atomistic_stand_ins import Harmonic, reference_positions, stand_in_neb
 
 from sizno.atomistic import crosscheck, dft, dft_data
-from sizno.atomistic.neb import NEBResult
-
-
-class _Harmonic(Calculator):
-    """E = sum |r - r0|^2 (eV/A^2), F = -2 (r - r0): a cheap, deterministic stand-in for GPAW."""
-
-    implemented_properties = ["energy", "forces"]
-
-    def __init__(self, calls):
-        super().__init__()
-        self.calls = calls
-
-    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
-        super().calculate(atoms, properties, system_changes)
-        d = self.atoms.positions - _R0[len(self.atoms)]
-        self.calls.append(1)
-        self.results = {"energy": float((d**2).sum()), "forces": -2 * d}
-
-
-_R0 = {n: np.arange(3 * n, dtype=float).reshape(n, 3) for n in (3, 4)}
-
-
-def _neb(energies, n_atoms=3, shift=0.3):
-    base = Atoms(f"Si{n_atoms - 1}Li", positions=_R0[n_atoms].copy(), cell=[10, 10, 10], pbc=True)
-    images = []
-    for k in range(len(energies)):
-        a = base.copy()
-        a.positions[-1] += [shift * k, 0, 0]
-        images.append(a)
-    e = list(energies)
-    return NEBResult(barrier_eV=max(e), reverse_barrier_eV=max(e) - e[-1], reaction_energy_eV=e[-1], energies_eV=e,
-                     path_A=list(range(len(e))), hop_length_A=shift * (len(e) - 1), moving_atom=n_atoms - 1,
-                     n_images=len(e) - 2, converged=True, fmax_eV_per_A=0.01, steps=10, seconds=1.0,
-                     calculator="stand-in", images=images)
 
 
 def _nebs():
-    return {"si111": _neb([0.0, 0.3, 0.1, 0.3, 0.0]), "along": _neb([0.0, 0.4, 0.2, 0.0], n_atoms=4),
-            "across": _neb([0.0, 0.5, -0.2], n_atoms=4, shift=0.25), "calculator": "stand-in", "settings": {}}
+    return {"si111": stand_in_neb([0.0, 0.3, 0.1, 0.3, 0.0]), "along": stand_in_neb([0.0, 0.4, 0.2, 0.0], n_atoms=4),
+            "across": stand_in_neb([0.0, 0.5, -0.2], n_atoms=4, shift=0.25), "calculator": "stand-in", "settings": {}}
 
 
 def test_plan_puts_the_barrier_points_first_and_every_image_once():
@@ -75,7 +40,7 @@ def test_rattled_copies_are_seeded_and_of_the_stated_size():
 
 def test_run_writes_energies_and_forces_that_read_back_and_resumes(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(dft, "make_calculator", lambda settings, on_scf=None: _Harmonic(calls))
+    monkeypatch.setattr(dft, "make_calculator", lambda settings, on_scf=None: Harmonic(calls))
     nebs = _nebs()
     j, x = dft_data.run(nebs, {"preset": "test"}, tmp_path / "out", work=tmp_path / "w", rattle_copies=1, seed=3)
     n = len(calls)
@@ -83,7 +48,7 @@ def test_run_writes_energies_and_forces_that_read_back_and_resumes(monkeypatch, 
     assert meta["n_frames"] == len(frames) == n and meta["frames"]["rattle_A"] == 0.05 and meta["frames"]["seed"] == 3
     assert meta["dft"]["preset"] == "test" and meta["provenance"]["date"]
     for s, row in zip(frames, meta["rows"]):
-        d = s.positions - _R0[len(s)]
+        d = s.positions - reference_positions(len(s))
         assert s.get_potential_energy() == pytest.approx((d**2).sum()) == pytest.approx(row["E_dft_eV"])
         assert np.allclose(s.get_forces(), -2 * d, atol=1e-5)
         assert s.info["group"] == f"{s.info['path']}:{s.info['image']}" and row["cpu_s"] >= 0
@@ -95,7 +60,7 @@ def test_run_writes_energies_and_forces_that_read_back_and_resumes(monkeypatch, 
 
 def test_energy_only_points_are_recomputed_for_forces(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(dft, "make_calculator", lambda settings, on_scf=None: _Harmonic(calls))
+    monkeypatch.setattr(dft, "make_calculator", lambda settings, on_scf=None: Harmonic(calls))
     nebs = _nebs()
     crosscheck.run(nebs, {"preset": "test"}, work=tmp_path, paths=("si111",), points="barrier")
     assert len(calls) == 2

@@ -324,7 +324,7 @@ class _StepBook:
         cyc["state"] = {col: float(v[-1]) for col, v in states.items()}
         if action != "rest":
             cyc["thickness"][action] = float(thickness[-1])
-        if self.keep is not None and cycle_index not in self.keep:
+        if not self.keeps_curve(k):
             return
         part = {
             "test_time_second": t,

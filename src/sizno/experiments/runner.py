@@ -24,7 +24,8 @@ from sizno.results import RunResult
 from sizno.results.cycle_formulas import capacity_mAh_per_g, coulombic_efficiency_percent, mean_voltage_V
 from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
 from sizno.results.states import STATE_COLUMNS
-from sizno.results.thickness import ThicknessTracker, cell_widths_m
+from sizno.models.anode.transport import pristine_solid_fraction
+from sizno.results.thickness import ThicknessTracker
 from sizno.units import Ah_to_mAh, g_to_mg, m_to_um
 
 MAX_SKIPPED_STEPS = 60  # steps that could not run: beyond this many the run stops and says so
@@ -188,6 +189,8 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
     outputs = tuple(solver_output_name(n) for n in book.variables)
     var_pts = _var_pts(book.books, mesh_points, cathode_mesh_points)
     built = engine.built_model(book.books.full_cell, values, var_pts, outputs)
+    book.thickness = ThicknessTracker(built.anode_cell_widths_m, float(values.evaluate(pristine_solid_fraction())),
+                                      float(values["Pore accommodation fraction [-]"]))
     specs = engine.step_specs(pybamm_steps(protocol, cell))
     last, reason, n_skipped, elapsed_s = None, "", 0, 0.0
     for k, spec in enumerate(specs):
@@ -274,10 +277,11 @@ class _StepBook:
         self.failures: dict[int, str] = {}  # step number -> solver error, for skipped steps that failed
         self.n_done = 0
         self.solver_steps: list[int] = []  # IDA's internal steps per current step that ran (rests left out)
-        self.thickness: ThicknessTracker | None = None
+        self.thickness: ThicknessTracker | None = None  # set once the model is built (its mesh)
         # the solver computes only these (IDAKLU output variables): post-processing stays cheap
-        self.variables = ["Time [s]", "Voltage [V]", "Current [A]", "Charge passed [A.h]", *STATE_COLUMNS.values(),
-                          "Solid fraction [-]", "x [m]", "Pristine solid fraction [-]", "Pore accommodation fraction [-]",
+        self.variables = ["Time [s]", "Voltage [V]", "Current [A]", "Charge passed [A.h]", "Energy passed [W.h]",
+                          *STATE_COLUMNS.values(),
+                          "Solid fraction [-]",
                           *self.books.extra_outputs.values()]
         self._cycle: dict | None = None
 
@@ -312,13 +316,14 @@ class _StepBook:
         V = _entries(ssol, "Voltage [V]")
         I = _entries(ssol, "Current [A]")
         q = _entries(ssol, "Charge passed [A.h]")
+        energy_Wh = _entries(ssol, "Energy passed [W.h]")
         action = "rest" if pstep.action == "rest" else _step_action(I, self.books.actions)
         stats = getattr(ssol, "solver_statistics", None)
         if action != "rest" and stats is not None:
             self.solver_steps.append(int(stats.number_of_steps))
         if action in cyc["caps"]:
             cyc["caps"][action] += abs(q[-1] - q[0])
-            cyc["energy"][action] += abs(np.trapezoid(V, q))
+            cyc["energy"][action] += abs(energy_Wh[-1] - energy_Wh[0])
         states = {col: _entries(ssol, var) for col, var in STATE_COLUMNS.items()}
         thickness = self._thickness_um(ssol)
         cyc["state"] = {col: float(v[-1]) for col, v in states.items()}
@@ -341,14 +346,7 @@ class _StepBook:
         self.ts_parts.append(pd.DataFrame(part))
 
     def _thickness_um(self, ssol) -> np.ndarray:
-        solid = _entries(ssol, "Solid fraction [-]")
-        if self.thickness is None:
-            nodes = _entries(ssol, "x [m]")[:, 0]
-            anode = self.books.anode(self.cell)
-            self.thickness = ThicknessTracker(cell_widths_m(nodes, anode.thickness_m),
-                                              float(_entries(ssol, "Pristine solid fraction [-]")[0]),
-                                              float(_entries(ssol, "Pore accommodation fraction [-]")[0]))
-        return self.thickness.thickness_um(solid)
+        return self.thickness.thickness_um(_entries(ssol, "Solid fraction [-]"))
 
     # ---------------------------------------------------------------------------- per cycle
     def _close_cycle(self) -> None:

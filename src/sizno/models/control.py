@@ -37,3 +37,11 @@ def experiment_variables(current_A: pybamm.Symbol, voltage_V: pybamm.Symbol) -> 
         "Voltage [V]": voltage_V,
         "Battery voltage [V]": voltage_V,
     }
+
+
+def energy_state(current_A: pybamm.Symbol, voltage_V: pybamm.Symbol, name: str = "Energy passed [W.h]"
+                 ) -> tuple[pybamm.Variable, pybamm.Symbol]:
+    """(state, its rate): the energy the current has carried through the cell, integral of V I dt [W.h],
+    as PyBaMM's own models keep it with their "calculate discharge energy" option. A step's energy is then
+    exact to the solver's tolerance wherever the step's curve is sampled (`sizno.experiments.runner`)."""
+    return pybamm.Variable(name), voltage_V * current_A / 3600

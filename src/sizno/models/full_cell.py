@@ -13,7 +13,7 @@ import pybamm
 from sizno.models.anode import DOMAIN as ANODE, anode_geometry, anode_submesh
 from sizno.models.anode.populations import SHEET_POPULATIONS, AnodePopulations
 from sizno.models.cathode import ELECTRODE as CATHODE, PARTICLE, CompositeCathode, cathode_geometry
-from sizno.models.control import attach_experiment_control, experiment_variables
+from sizno.models.control import attach_experiment_control, energy_state, experiment_variables
 from sizno.models.solver import idaklu_solver
 
 
@@ -31,11 +31,13 @@ class FullCellModel(pybamm.BaseModel):
 
         R_sep = P("Separator resistance [Ohm]")
         V = cathode.potential_V - anode.potential_V - I * R_sep
+        energy, denergy = energy_state(I, V)
 
-        self.rhs = {**anode.rhs, **cathode.rhs, q: I / 3600}
+        self.rhs = {**anode.rhs, **cathode.rhs, q: I / 3600, energy: denergy}
         self.algebraic = anode.algebraic
         self.boundary_conditions = {**anode.boundary_conditions, **cathode.boundary_conditions}
-        self.initial_conditions = {**anode.initial_conditions, **cathode.initial_conditions, q: pybamm.Scalar(0.0)}
+        self.initial_conditions = {**anode.initial_conditions, **cathode.initial_conditions, q: pybamm.Scalar(0.0),
+                                   energy: pybamm.Scalar(0.0)}
 
         dl = cathode.variables["Cathode double-layer charge [mol]"]
         li_anode = anode.variables["Lithium in electrode [mol]"] + anode.variables["Lithium in SEI [mol]"]
@@ -49,6 +51,7 @@ class FullCellModel(pybamm.BaseModel):
             "Discharge capacity [A.h]": q,
             # the anode's "Charge passed" convention (lithiating the Si positive) for shared tooling
             "Charge passed [A.h]": -q,
+            "Energy passed [W.h]": energy,
             "Lithium in anode [mol]": li_anode,
             "Total lithium [mol]": li_anode + li_cathode - dl,
         }

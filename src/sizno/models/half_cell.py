@@ -10,7 +10,7 @@ import pybamm
 
 from sizno.models.anode import DOMAIN, anode_geometry, anode_submesh
 from sizno.models.anode.populations import SHEET_POPULATIONS, AnodePopulations
-from sizno.models.control import attach_experiment_control, experiment_variables
+from sizno.models.control import attach_experiment_control, energy_state, experiment_variables
 from sizno.models.solver import idaklu_solver
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
@@ -37,11 +37,12 @@ class HalfCellModel(pybamm.BaseModel):
         eta_ce = 2 / f_RT * pybamm.arcsinh(I / (2 * P("Counter electrode area [m2]") * P("Li-In exchange current density [A.m-2]")))
         V_we = anode.potential_V - I * R_pellet
         V = V_we - eta_ce
+        energy, denergy = energy_state(I, V)
 
-        self.rhs = {**anode.rhs, q: I / 3600}
+        self.rhs = {**anode.rhs, q: I / 3600, energy: denergy}
         self.algebraic = anode.algebraic
         self.boundary_conditions = anode.boundary_conditions
-        self.initial_conditions = {**anode.initial_conditions, q: pybamm.Scalar(0.0)}
+        self.initial_conditions = {**anode.initial_conditions, q: pybamm.Scalar(0.0), energy: pybamm.Scalar(0.0)}
         li_stored = anode.variables["Lithium in electrode [mol]"] + anode.variables["Lithium in SEI [mol]"]
         self.variables = {
             **anode.variables,
@@ -51,6 +52,7 @@ class HalfCellModel(pybamm.BaseModel):
             "Pellet ohmic drop [V]": I * R_pellet,
             "Counter electrode overpotential [V]": eta_ce,
             "Charge passed [A.h]": q,
+            "Energy passed [W.h]": energy,
             "Lithium stored [mol]": li_stored,
         }
         self.events = anode.events

@@ -8,7 +8,7 @@ from sizno.models.anode.ageing import ageing
 from sizno.models.anode.interface import contact_layer, electrode_potential, sei_growth
 from sizno.models.anode.reactions import reactions
 from sizno.models.anode.states import AnodeStates, initial_conditions
-from sizno.models.anode.thermodynamics import hysteresis_rates, thermodynamics
+from sizno.models.anode.thermodynamics import filtered_lithiation_rate, hysteresis_rate, thermodynamics
 from sizno.models.anode.transport import conductivities, lithium_flux, lithium_into_si
 from sizno.models.anode.variables import anode_variables
 from sizno.units import FARADAY_C_PER_MOL
@@ -34,11 +34,11 @@ class DenseAnode:
         N = lithium_flux(cond.sig_amb, th.U)
         dli_si = lithium_into_si(N, rx.r_conv, rx.r_lizn)
         dcdt_net = dli_si - rx.r_trap
-        age = ageing(st, dli_si, dcdt_net)
-        dwdt, dhdt = hysteresis_rates(st, dcdt_net)
-        rates = {st.c: dcdt_net - age.r_crack * st.c, st.s: rx.r_am, st.h: dhdt, st.chi: rx.r_conv, st.y: rx.r_lizn,
+        rate = filtered_lithiation_rate(st)  # = d(c_filtered)/dt
+        age = ageing(st, rate, rx.r_trap)
+        rates = {st.c: dcdt_net - age.r_crack * st.c, st.s: rx.r_am, st.h: hysteresis_rate(st, rate), st.chi: rx.r_conv, st.y: rx.r_lizn,
                  st.tr: rx.r_trap, st.iso: age.r_crack * th.free_sites, st.li_iso: age.r_crack * st.c,
-                 st.relief: age.drelief, st.delta: sei.ddelta, st.w: dwdt}
+                 st.relief: age.drelief, st.delta: sei.ddelta, st.c_filtered: rate}
         self.rhs = {v: rates[v] for v in st.order()}
         # Li enters at x = 0 (the solid electrolyte); the current collector at x = L blocks it
         self.boundary_conditions = {

@@ -16,6 +16,11 @@ def one_way(drive):
     return (a + pybamm.sqrt(a**2 + 1e-6)) / 2
 
 
+def positive_power(x, p):
+    """x**p for x > 0, as exp(p ln x): exp and log cost less than pow(), and the derivative reuses the value."""
+    return pybamm.exp(p * pybamm.log(x))
+
+
 def log_interp(lo, hi, w):
     """exp((1 - w) ln lo + w ln hi): Lichtenecker (logarithmic) mixing."""
     return pybamm.exp((1 - w) * pybamm.log(lo) + w * pybamm.log(hi))

@@ -46,7 +46,7 @@ class AnodeStates:
     li_iso: pybamm.Variable  # Li cut off with them
     relief: pybamm.Variable  # share of the front's back-stress yielded
     delta: pybamm.Variable  # SEI thickness [nm]
-    w: pybamm.Variable  # filtered lithiation rate [1/s]
+    c_filtered: pybamm.Variable  # mobile Li seen through the hysteresis's filter (`filtered_lithiation_rate`)
     x: pybamm.SpatialVariable  # through the thickness [m], 0 at the electrolyte
 
     @classmethod
@@ -60,13 +60,13 @@ class AnodeStates:
             chi=field("ZnO conversion [-]"), y=field("LiZn fraction [-]"), tr=field("Trapped lithium [-]"),
             iso=field("Isolated Si sites [-]"), li_iso=field("Isolated lithium [-]"),
             relief=field("Front stress relief [-]"), delta=pybamm.Variable(tagged("SEI thickness [nm]", tag)),
-            w=field("Filtered lithiation rate [s-1]"),
+            c_filtered=field("Filtered mobile lithium [-]"),
             x=pybamm.SpatialVariable("x_n", domain=[DOMAIN], coord_sys="cartesian"),
         )
 
     def order(self) -> tuple[pybamm.Variable, ...]:
         """The states in the order of the discretised model's state vector."""
-        return (self.c, self.s, self.h, self.chi, self.y, self.tr, self.iso, self.li_iso, self.relief, self.delta, self.w)
+        return (self.c, self.s, self.h, self.chi, self.y, self.tr, self.iso, self.li_iso, self.relief, self.delta, self.c_filtered)
 
 
 def initial_amorphous_state() -> tuple[pybamm.Symbol, pybamm.Symbol]:
@@ -79,4 +79,4 @@ def initial_conditions(st: AnodeStates) -> dict:
     s0, c0 = initial_amorphous_state()
     zero = lambda: pybamm.Scalar(0.0)  # noqa: E731  (one symbol per state)
     return {st.c: c0, st.s: s0, st.h: pybamm.Scalar(1.0), st.chi: zero(), st.y: zero(), st.tr: zero(), st.iso: zero(),
-            st.li_iso: zero(), st.relief: zero(), st.delta: pybamm.Parameter("Initial SEI thickness [nm]"), st.w: zero()}
+            st.li_iso: zero(), st.relief: zero(), st.delta: pybamm.Parameter("Initial SEI thickness [nm]"), st.c_filtered: initial_amorphous_state()[1]}

@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pybamm
-from pybamm.input.parameters.lithium_ion.Chen2020_composite import (
-    silicon_ocp_delithiation_Mark2016,
-    silicon_ocp_lithiation_Mark2016,
-)
 
 from sizno.models.anode.functions import smooth_abs
 from sizno.models.anode.states import AnodeStates
@@ -16,6 +12,21 @@ from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
 Z_OCP_RANGE = (1e-5, 1 - 1e-4)  # filling range of the OCP fits' end-member tails: 10 V above, -1 V below
 OCP_SLOPE_OUTSIDE_V = 10.0  # [V per unit filling] beyond that range, the OCP goes on steeply, without a pole
+
+
+# Verbrugge, Baker & Xiao, J. Electrochem. Soc. 163 (2016) A262: the a-LixSi OCP fits (Enertech cell) as
+# PyBaMM ships them (Chen2020_composite's silicon_ocp_*_Mark2016), coefficients of z^7 ... z^0
+SI_OCP_LITHIATION_COEFFICIENTS = (-96.63, 372.6, -587.6, 489.9, -232.8, 62.99, -9.286, 0.8633)
+SI_OCP_DELITHIATION_COEFFICIENTS = (-51.02, 161.3, -205.7, 140.2, -58.76, 16.87, -3.792, 0.9937)
+
+
+def horner(z, coefficients: tuple[float, ...]):
+    """The polynomial with `coefficients` (highest power first) at z, by Horner's scheme: products and
+    sums only (z**k compiles to calls of pow(), which took a fifth of the solver's time)."""
+    value = coefficients[0]
+    for c in coefficients[1:]:
+        value = value * z + c
+    return value
 
 
 def amorphous_ocp_branches(z):
@@ -29,7 +40,9 @@ def amorphous_ocp_branches(z):
     lo, hi = Z_OCP_RANGE
     zc = pybamm.maximum(pybamm.minimum(z, hi), lo)
     beyond = -OCP_SLOPE_OUTSIDE_V * (z - zc)
-    return silicon_ocp_lithiation_Mark2016(zc) + beyond, silicon_ocp_delithiation_Mark2016(zc) + 1e-4 / zc + beyond
+    tails = 1e-4 * (1 / zc + 1 / (zc - 1))  # the lithiation fit's own
+    return (horner(zc, SI_OCP_LITHIATION_COEFFICIENTS) + tails + beyond,
+            horner(zc, SI_OCP_DELITHIATION_COEFFICIENTS) + 1e-4 / zc + beyond)
 
 
 @dataclass(frozen=True)
@@ -50,15 +63,24 @@ def thermodynamics(st: AnodeStates) -> Thermodynamics:
     return Thermodynamics(free_sites, z, U, f_RT)
 
 
-def hysteresis_rates(st: AnodeStates, dcdt_net) -> tuple[pybamm.Symbol, pybamm.Symbol]:
-    """(dw/dt, dh/dt): the hysteresis state relaxes towards the branch of the local lithiation rate.
+def filtered_lithiation_rate(st: AnodeStates) -> pybamm.Symbol:
+    """The local lithiation rate of the mobile Li seen through a
+    first-order filter of a stated, short time constant tau [1/s].
 
-    The hysteresis relaxes with the LOCAL lithiation rate, seen through a first-order filter of a
-    stated, short time constant: driving h by dc/dt itself couples h to the second derivative of
-    U(h) (dc/dt holds div N) and IDA resolved that loop with ~4x the steps; the filter lags the
-    branch switch by tau_w (seconds, against half cycles of minutes to hours)."""
-    w, h = st.w, st.h
-    dwdt = (dcdt_net - w) / pybamm.Parameter("Hysteresis rate filter time [s]")
-    w_abs = smooth_abs(w)
-    dhdt = -pybamm.Parameter("Hysteresis decay rate [-]") / st.s * ((w_abs + w) / 2 * (1 + h) - (w_abs - w) / 2 * (1 - h))
-    return dwdt, dhdt
+    The filter acts on the mobile Li itself: c_f' = (c - c_f) / tau, so the rate (c - c_f) / tau is
+    the filtered dc/dt, a function of the node's own two states, and also c_f's own rate. Filtering dc/dt directly (a state
+    w' = (dc/dt - w) / tau) made every equation driven by it hold the flux's divergence: a node's
+    row of the Jacobian then reached its neighbours' seven states."""
+    return (st.c - st.c_filtered) / pybamm.Parameter("Hysteresis rate filter time [s]")
+
+
+def hysteresis_rate(st: AnodeStates, rate) -> pybamm.Symbol:
+    """dh/dt: the hysteresis state relaxes towards the branch of the local lithiation rate.
+
+    The hysteresis relaxes with the LOCAL lithiation rate `rate` (`filtered_lithiation_rate`):
+    driving h by dc/dt itself couples h to the second derivative of U(h) (dc/dt holds div N) and
+    IDA resolved that loop with ~4x the steps; the filter lags the branch switch by its time
+    constant (seconds, against half cycles of minutes to hours)."""
+    w_abs = smooth_abs(rate)
+    return -pybamm.Parameter("Hysteresis decay rate [-]") / st.s * ((w_abs + rate) / 2 * (1 + st.h)
+                                                                    - (w_abs - rate) / 2 * (1 - st.h))

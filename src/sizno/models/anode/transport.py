@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 import pybamm
 
-from sizno.models.anode.functions import log_interp
+from sizno.models.anode.functions import log_interp, positive_power
 from sizno.models.anode.states import AnodeStates, initial_amorphous_state
 from sizno.units import FARADAY_C_PER_MOL
 
+# volume fraction added to the network's (zero in pure Si, and before any ZnO converts) so that its
+# Bruggeman power is exp(b ln v) with a finite log: 1e-12^1.5 = 1e-18 of the network's conductivity
+NETWORK_FLOOR = 1e-12
 SMOOTH_MIN_EXPONENT = 20.0  # k of the smooth min(solid, 1) = solid / (1 + solid^k)^(1/k)
 
 
@@ -58,13 +61,14 @@ def conductivities(st: AnodeStates, transport_multiplier=1) -> Conductivities:
     brug = P("Bruggeman exponent [-]")
     v_net, solid = solid_fraction(st)
     k_s = SMOOTH_MIN_EXPONENT
-    solid_eff = solid / (1 + solid**k_s) ** (1 / k_s)  # smooth min(solid, 1)
-    contact = transport_multiplier * solid_eff**brug
-    connected = (1 - st.iso / st.s) ** brug
+    solid_eff = solid / positive_power(1 + positive_power(solid, k_s), 1 / k_s)  # smooth min(solid, 1)
+    contact = transport_multiplier * positive_power(solid_eff, brug)
+    connected = positive_power(1 - st.iso / st.s, brug)
     sig_e_host, sig_i_host = _host_conductivities(st)
     sig_e = contact * (connected * sig_e_host
-                       + P("Zn/LiZn electronic conductivity [S.m-1]") * (P("Zn volume fraction per converted ZnO [-]") * st.chi) ** brug)
-    sig_i = contact * (connected * sig_i_host + P("Network ionic conductivity [S.m-1]") * v_net**brug)
+                       + P("Zn/LiZn electronic conductivity [S.m-1]")
+                       * positive_power(P("Zn volume fraction per converted ZnO [-]") * st.chi + NETWORK_FLOOR, brug))
+    sig_i = contact * (connected * sig_i_host + P("Network ionic conductivity [S.m-1]") * positive_power(v_net + NETWORK_FLOOR, brug))
     sig_amb = sig_i * sig_e / (sig_i + sig_e)
     return Conductivities(v_net, solid, sig_e, sig_i, sig_amb)
 

@@ -49,6 +49,7 @@ class Bookkeeping:
     setting_column: str  # the cycle table's column of the step's set current
     bdf_current_sign: float  # model current -> BDF current (+ charges the cell)
     extra_outputs: dict[str, str]  # time-series column -> model variable, beyond the common ones
+    derived_columns: Callable[[dict[str, np.ndarray], pybamm.ParameterValues], dict[str, np.ndarray]]
     parameter_values: Callable[[Cell, ParameterSet], pybamm.ParameterValues]
     anode: Callable[[Cell], HalfCell]  # the Si-composite electrode's cell
     design: Callable[[Cell], dict]  # the cell's design, for the run's metadata
@@ -58,17 +59,27 @@ def _var_pts(books: Bookkeeping, mesh_points: int, cathode_mesh_points: int = CA
     return {"x_n": mesh_points, **({"x_p": cathode_mesh_points, "r_p": cathode_mesh_points} if books.full_cell else {})}
 
 
+# columns that follow from the common ones and the parameter values, computed here rather than by the solver
+# at every output point (each output variable is a function call per point)
+def _half_cell_columns(part: dict[str, np.ndarray], values: pybamm.ParameterValues) -> dict[str, np.ndarray]:
+    return {"voltage_vs_li_in_volt": part["voltage_volt"] - values["Li-In potential [V]"]}
+
+
+def _full_cell_columns(part: dict[str, np.ndarray], values: pybamm.ParameterValues) -> dict[str, np.ndarray]:
+    return {"discharge_capacity_ah": -part["lithiated_charge_ah"]}  # the model's "Discharge capacity [A.h]"
+
+
 HALF_CELL_BOOKS = Bookkeeping(
     "half cell", False, ("lithiation", "delithiation"), ("delithiation", "lithiation"), HALF_CELL_CYCLE_COLUMNS,
     lambda cell: cell.composite_mass_g, "per gram of composite", "current_A_per_g", -1.0,
-    {"voltage_vs_li_in_volt": "Voltage vs Li-In [V]"}, half_cell_parameter_values, lambda cell: cell,
+    {}, _half_cell_columns, half_cell_parameter_values, lambda cell: cell,
     lambda cell: {"composite_mass_mg": cell.composite_mass_mg, "thickness_um": cell.thickness_um,
                   "current_basis_factor": cell.current_basis_factor})
 FULL_CELL_BOOKS = Bookkeeping(
     "full cell", True, ("discharge", "charge"), ("discharge", "charge"), FULL_CELL_CYCLE_COLUMNS,
     lambda cell: cell.ncm_mass_g, "per gram of NCM811", "c_rate", 1.0,
-    {"cathode_potential_volt": "Cathode potential [V]", "anode_potential_volt": "Anode potential [V]",
-     "discharge_capacity_ah": "Discharge capacity [A.h]"}, full_cell_parameter_values, lambda cell: cell.anode,
+    {"cathode_potential_volt": "Cathode potential [V]", "anode_potential_volt": "Anode potential [V]"},
+    _full_cell_columns, full_cell_parameter_values, lambda cell: cell.anode,
     lambda cell: {"ncm_loading_mg_per_cm2": cell.ncm_loading_mg_per_cm2, "ncm_mass_mg": g_to_mg(cell.ncm_mass_g),
                   "cathode_thickness_um": m_to_um(cell.cathode_thickness_m), "np_ratio": cell.np_ratio,
                   "anode_composite_mass_mg": cell.anode_composite_mass_mg, "anode_thickness_um": cell.anode.thickness_um,
@@ -186,6 +197,7 @@ def _run_protocol(cell: Cell, protocol: Protocol, pset: ParameterSet | None, mes
     pset = pset or load_parameter_set()
     book = _StepBook(cell, protocol, pset, mesh_points, timeseries_cycles)
     values = book.books.parameter_values(cell, pset)
+    book.values = values
     outputs = tuple(solver_output_name(n) for n in book.variables)
     var_pts = _var_pts(book.books, mesh_points, cathode_mesh_points)
     built = engine.built_model(book.books.full_cell, values, var_pts, outputs)
@@ -279,7 +291,8 @@ class _StepBook:
         self.solver_steps: list[int] = []  # IDA's internal steps per current step that ran (rests left out)
         self.thickness: ThicknessTracker | None = None  # set once the model is built (its mesh)
         # the solver computes only these (IDAKLU output variables): post-processing stays cheap
-        self.variables = ["Time [s]", "Voltage [V]", "Current [A]", "Charge passed [A.h]", "Energy passed [W.h]",
+        self.values: pybamm.ParameterValues | None = None  # the run's parameter values (derived columns)
+        self.variables = ["Voltage [V]", "Current [A]", "Charge passed [A.h]", "Energy passed [W.h]",
                           *STATE_COLUMNS.values(),
                           "Solid fraction [-]",
                           *self.books.extra_outputs.values()]
@@ -312,7 +325,7 @@ class _StepBook:
                 name += " (solver failed)"
             cyc["not_run"].append(name)
             return
-        t = start_s + _entries(ssol, "Time [s]")
+        t = start_s + ssol.t  # the output times
         V = _entries(ssol, "Voltage [V]")
         I = _entries(ssol, "Current [A]")
         q = _entries(ssol, "Charge passed [A.h]")
@@ -343,6 +356,7 @@ class _StepBook:
             "si_electrode_thickness_um": thickness,
         }
         part.update({col: _entries(ssol, var) for col, var in self.books.extra_outputs.items()})
+        part.update(self.books.derived_columns(part, self.values))
         self.ts_parts.append(pd.DataFrame(part))
 
     def _thickness_um(self, ssol) -> np.ndarray:

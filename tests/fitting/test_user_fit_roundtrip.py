@@ -78,7 +78,11 @@ def test_metrics_equal_the_simulation(simulated, name):
         "average_delithiation_voltage_V": "delithiation_mean_voltage_V",
     }
     for ours, theirs in pairs.items():
-        np.testing.assert_allclose(got[ours].to_numpy(), own[theirs].to_numpy(), rtol=1e-6, err_msg=ours)
+        # the simulation's energy is the model's own integral of V I dt; the file's metric integrates the
+        # written curve by trapezoids, as a cycler's software does (the last chord, up the steep rise to the
+        # cut-off, lies above the curve): within 3 mV, as for the kept curves (tests/experiments/test_engine_output.py)
+        tol = {"atol": 3e-3} if "voltage" in ours else {"rtol": 1e-6}
+        np.testing.assert_allclose(got[ours].to_numpy(), own[theirs].to_numpy(), err_msg=ours, **tol)
     assert m.summary["ice_percent"] == pytest.approx(own.loc[1, "coulombic_efficiency_percent"], rel=1e-6)
 
 

@@ -34,6 +34,9 @@ logging.getLogger("pybamm").setLevel(logging.ERROR)
 
 Cell = HalfCell | FullCell
 
+NO_CURVES: frozenset[int] = frozenset()  # `timeseries_cycles` of a run that needs only its cycle table
+
+
 @dataclass(frozen=True)
 class Bookkeeping:
     """What differs between a half and a full cell for the runner: the model, its parameter values and
@@ -136,18 +139,21 @@ def run_half_cell(
     pset: ParameterSet | None = None,
     mesh_points: int = DEFAULT_MESH_POINTS,
     on_step: Callable[[], None] | None = None,
+    timeseries_cycles: set[int] | frozenset[int] | None = None,
     **cell_overrides,
 ) -> RunResult:
-    """Simulate `protocol` on the paper's half cell made with `material`."""
+    """Simulate `protocol` on the paper's half cell made with `material`; `timeseries_cycles`: the cycles
+    whose time series is kept (None: all; `NO_CURVES`: none, the cycle table only)."""
     comp = named_material(material) if isinstance(material, str) else material
     cell = paper_half_cell(comp, temperature_C=temperature_C, **cell_overrides)
-    return run_protocol(cell, protocol, pset, mesh_points, on_step)
+    return run_protocol(cell, protocol, pset, mesh_points, on_step, timeseries_cycles)
 
 
 def anode_reversible_capacity_mAh_per_g(composite: Composite, pset: ParameterSet | None = None) -> float:
     """The anode's first delithiation capacity in the paper's half cell (0.1 A/g, 60 °C) [mAh/g]:
     the capacity an experimenter measures and reckons the full cell's N/P ratio with."""
-    res = run_protocol(paper_half_cell(composite), load_protocol("first-cycle"), pset, QUICK_MESH_POINTS)
+    res = run_protocol(paper_half_cell(composite), load_protocol("first-cycle"), pset, QUICK_MESH_POINTS,
+                       timeseries_cycles=NO_CURVES)
     return float(res.cycles["delithiation_capacity_mAh_per_g"].iloc[0])
 
 

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from sizno.experiments.protocols import load_protocol
-from sizno.experiments.runner import QUICK_MESH_POINTS, run_half_cell
+from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_half_cell
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.observables import capacity_by_cycle
 
@@ -47,7 +47,8 @@ def activation_timing(pset: ParameterSet | None = None, mesh_points: int = QUICK
     protocol = load_protocol("long-cycling")
     points = []
     for f in RELATIVE_VALUES:
-        run = run_half_cell("si-zno4", protocol, pset=pset.with_values({PARAMETER: f * calibrated}), mesh_points=mesh_points)
+        run = run_half_cell("si-zno4", protocol, pset=pset.with_values({PARAMETER: f * calibrated}), mesh_points=mesh_points,
+                            timeseries_cycles=NO_CURVES)
         q = capacity_by_cycle(run)
         a = run.cycles["amorphous_fraction"].to_numpy(float)
         points.append({"relative": f, "value": f * calibrated, "activation_cycle": activation_cycle(a),

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from sizno.experiments.protocols import load_protocol, rate_test
-from sizno.experiments.runner import DEFAULT_MESH_POINTS, run_full_cell, run_half_cell
+from sizno.experiments.runner import DEFAULT_MESH_POINTS, NO_CURVES, run_full_cell, run_half_cell
 from sizno.fitting.core import FitProblem, FitResult, fit
 from sizno.fitting.parameter_file import ParameterFile, write_parameter_file
 from sizno.models.parameters import ParameterSet, fitted_values, load_parameter_set
@@ -42,7 +42,8 @@ CALIBRATION_IDS_OF_RATES = ("half_cell.rate.si_zno4.0.1", "half_cell.rate.si_zno
 
 def _half_cell_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
     protocol = rate_test(list(CALIBRATION_RATES_A_PER_G), CALIBRATION_CYCLES_PER_RATE)
-    results = {m: run_half_cell(m, protocol, pset=pset, mesh_points=mesh_points) for m in ("si-zno4", "si")}
+    results = {m: run_half_cell(m, protocol, pset=pset, mesh_points=mesh_points,
+                                timeseries_cycles=NO_CURVES) for m in ("si-zno4", "si")}
     out = {}
     for key, mat in MATERIAL_OF.items():
         fc = first_cycle(results[mat])
@@ -54,17 +55,20 @@ def _half_cell_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
 
 
 def _swelling_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
-    res = run_half_cell("si-zno4", load_protocol("first-cycle"), pset=pset, mesh_points=mesh_points)
+    res = run_half_cell("si-zno4", load_protocol("first-cycle"), pset=pset, mesh_points=mesh_points,
+                        timeseries_cycles=NO_CURVES)
     return {"thickness.si_zno4.lithiated_um": float(res.cycles["thickness_after_lithiation_um"].iloc[0])}
 
 
 def _ageing_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
-    res = run_half_cell("si-zno4", load_protocol("long-cycling"), pset=pset, mesh_points=mesh_points)
+    res = run_half_cell("si-zno4", load_protocol("long-cycling"), pset=pset, mesh_points=mesh_points,
+                        timeseries_cycles=NO_CURVES)
     return {"half_cell.cycling.si_zno4.retention_percent": retention_percent(res)}
 
 
 def _full_cell_values(pset: ParameterSet, mesh_points: int) -> dict[str, float]:
-    res = run_full_cell("si-zno4", load_protocol("full-cell-first-cycles").with_repeat(1), pset=pset, mesh_points=mesh_points)
+    res = run_full_cell("si-zno4", load_protocol("full-cell-first-cycles").with_repeat(1), pset=pset, mesh_points=mesh_points,
+                        timeseries_cycles=NO_CURVES)
     fc = first_cycle(res)
     return {"full_cell.first_cycle.discharge_mAh_g": fc["discharge_mAh_g"], "full_cell.first_cycle.ice_percent": fc["ice_percent"]}
 

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import brentq, least_squares
 
 from sizno.experiments.protocols import rate_test
-from sizno.experiments.runner import QUICK_MESH_POINTS, run_half_cell
+from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_half_cell
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.reproduce.reference import paper_reference
 from sizno.results.observables import rate_capacity
@@ -110,7 +110,7 @@ def paper_rate_records() -> dict[str, dict[float, float]]:
 def model_rate_curve(material: str, pset: ParameterSet, mesh_points: int) -> dict[float, float]:
     """sizno's reversible capacity [mAh/g] at each of MODEL_RATES_A_PER_G, 60 °C, one cycle per rate."""
     run = run_half_cell(material, rate_test(list(MODEL_RATES_A_PER_G), 1), temperature_C=TEMPERATURE_C,
-                        pset=pset, mesh_points=mesh_points)
+                        pset=pset, mesh_points=mesh_points, timeseries_cycles=NO_CURVES)
     return {a: rate_capacity(run, a) for a in MODEL_RATES_A_PER_G}
 
 

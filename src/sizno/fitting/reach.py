@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from sizno.experiments.protocols import rate_test
-from sizno.experiments.runner import QUICK_MESH_POINTS, run_half_cell
+from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_half_cell
 from sizno.fitting import calibrate as cal
 from sizno.fitting.core import FitProblem, fit
 from sizno.materials import named_material
@@ -44,7 +44,7 @@ def quantity_value(quantity: str, pset: ParameterSet, mesh_points: int) -> float
     material, temperature_C, current = QUANTITIES[quantity]
     rates = [r for r in cal.CALIBRATION_RATES_A_PER_G if r < current] + [current]
     run = run_half_cell(material, rate_test(rates, cal.CALIBRATION_CYCLES_PER_RATE), temperature_C=temperature_C,
-                        pset=pset, mesh_points=mesh_points)
+                        pset=pset, mesh_points=mesh_points, timeseries_cycles=NO_CURVES)
     return rate_capacity(run, current)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from sizno.data import read_toml
 from sizno.experiments.protocols import c_rate_test, rate_test
-from sizno.experiments.runner import DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_full_cell, run_half_cell
+from sizno.experiments.runner import NO_CURVES, DEFAULT_MESH_POINTS, QUICK_MESH_POINTS, run_full_cell, run_half_cell
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.observables import rate_capacity
 
@@ -110,11 +110,14 @@ def predicted_quantities(pset: ParameterSet, mesh_points: int = QUICK_MESH_POINT
     """
     out: dict[str, float] = {}
     for m in ("si", "si-zno2", "si-zno4", "si-zno8"):
-        r = run_half_cell(m, rate_test(list(HALF_RATES_60C), 1), temperature_C=60.0, pset=pset, mesh_points=mesh_points)
+        r = run_half_cell(m, rate_test(list(HALF_RATES_60C), 1), temperature_C=60.0, pset=pset, mesh_points=mesh_points,
+                          timeseries_cycles=NO_CURVES)
         out[f"half_cell.rate.{m.replace('-', '_')}.5.0"] = rate_capacity(r, 5.0)
-    r = run_half_cell("si-zno4", rate_test(list(HALF_RATES_25C), 1), temperature_C=25.0, pset=pset, mesh_points=mesh_points)
+    r = run_half_cell("si-zno4", rate_test(list(HALF_RATES_25C), 1), temperature_C=25.0, pset=pset, mesh_points=mesh_points,
+                      timeseries_cycles=NO_CURVES)
     out["half_cell.room_temperature.si_zno4.4.0"] = rate_capacity(r, 4.0)
-    r = run_full_cell("si-zno4", c_rate_test(list(FULL_C_RATES), 1), pset=pset, mesh_points=mesh_points)
+    r = run_full_cell("si-zno4", c_rate_test(list(FULL_C_RATES), 1), pset=pset, mesh_points=mesh_points,
+                      timeseries_cycles=NO_CURVES)
     out["full_cell.rate.si_zno4.1.0"] = rate_capacity(r, 1.0)
     out["full_cell.rate.si_zno4.2.0"] = rate_capacity(r, 2.0)
     return out

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from sizno.experiments.protocols import Protocol, c_rate_test, load_protocol, rate_test
-from sizno.experiments.runner import QUICK_MESH_POINTS, run_full_cell, run_half_cell
+from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_full_cell, run_half_cell
 from sizno.fitting.sensitivity import Factor, sensitivity_factors
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.reproduce.reference import paper_reference
@@ -77,19 +77,21 @@ def room_temperature_quantities(pset: ParameterSet, mesh_points: int = QUICK_MES
     out: dict[str, float] = {}
     for material in ("si-zno4", "si"):
         r = run_half_cell(material, rate_test(list(HALF_RATES_A_PER_G), 1), temperature_C=ROOM_TEMPERATURE_C,
-                          pset=pset, mesh_points=mesh_points)
+                          pset=pset, mesh_points=mesh_points, timeseries_cycles=NO_CURVES)
         out[f"half_cell.room_temperature.{material.replace('-', '_')}.4.0"] = rate_capacity(r, 4.0)
         tick()
-    fc = first_cycle(run_full_cell("si-zno4", load_protocol("full-cell-first-cycles"), pset=pset, mesh_points=mesh_points))
+    fc = first_cycle(run_full_cell("si-zno4", load_protocol("full-cell-first-cycles"), pset=pset, mesh_points=mesh_points,
+                                   timeseries_cycles=NO_CURVES))
     out["full_cell.first_cycle.discharge_mAh_g"] = fc["discharge_mAh_g"]
     out["full_cell.first_cycle.ice_percent"] = fc["ice_percent"]
     tick()
     for material, rates in (("si-zno4", (1.0, 1.5, 2.0)), ("si", (2.0,))):
-        r = run_full_cell(material, c_rate_test(list(FULL_C_RATES), 1), pset=pset, mesh_points=mesh_points)
+        r = run_full_cell(material, c_rate_test(list(FULL_C_RATES), 1), pset=pset, mesh_points=mesh_points,
+                          timeseries_cycles=NO_CURVES)
         out.update({f"full_cell.rate.{material.replace('-', '_')}.{c:.1f}": rate_capacity(r, c) for c in rates})
         tick()
     r = run_full_cell("si-zno4", _high_loading_protocol(), pset=pset, mesh_points=mesh_points,
-                      ncm_loading_mg_per_cm2=HIGH_LOADING_MG_PER_CM2)
+                      ncm_loading_mg_per_cm2=HIGH_LOADING_MG_PER_CM2, timeseries_cycles=NO_CURVES)
     out.update({f"full_cell.high_loading.{c:.1f}": rate_capacity(r, c) for c in (0.5, 1.0)})
     tick()
     return out

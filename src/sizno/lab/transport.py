@@ -17,6 +17,7 @@ from sizno.atomistic.diffusion import ATTEMPT_FREQUENCY_HZ, arrhenius_D_m2_per_s
 from sizno.cell import paper_half_cell
 from sizno.errors import SiznoInputError
 from sizno.experiments import rate_test, run_half_cell
+from sizno.experiments.runner import NO_CURVES
 from sizno.materials import named_material
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.observables import rate_capacity
@@ -75,6 +76,7 @@ def predict_capacity(barrier_eV: float, ref_barrier_eV: float, hop_length_A: flo
     out["conductivity_ratio_vs_ZnO_at_reference_temperature"] = ratio
     out["network_conductivity_S_per_m_at_reference_temperature"] = sigma_ref * ratio
     out["network_conductivity_S_per_m"] = float(pset.at_temperature(T_K)[NETWORK_PARAMETER])
-    res = run_half_cell(material, rate_test([0.1, rate_A_per_g], cycles_per_rate), temperature_C=temperature_C, pset=pset)
+    res = run_half_cell(material, rate_test([0.1, rate_A_per_g], cycles_per_rate), temperature_C=temperature_C, pset=pset,
+                        timeseries_cycles=NO_CURVES)
     out["capacity_mAh_g"] = float(rate_capacity(res, rate_A_per_g))
     return out

@@ -289,7 +289,7 @@ class _StepBook:
             for _ in range(b.repeat):
                 cyc += 1
                 self.block_of_cycle[cyc] = (bi, b.label)
-        self.ts_parts: list[pd.DataFrame] = []
+        self.ts_parts: list[dict[str, np.ndarray]] = []  # the kept steps' columns, one frame at the end
         self.rows: list[dict] = []
         self.skipped: list[int] = []
         self.failures: dict[int, str] = {}  # step number -> solver error, for skipped steps that failed
@@ -363,7 +363,8 @@ class _StepBook:
         }
         part.update({col: _entries(ssol, var) for col, var in self.books.extra_outputs.items()})
         part.update(self.books.derived_columns(part, self.values))
-        self.ts_parts.append(pd.DataFrame(part))
+        n = len(t)
+        self.ts_parts.append({c: np.asarray(v) if np.ndim(v) else np.full(n, v) for c, v in part.items()})
 
     def _thickness_um(self, ssol) -> np.ndarray:
         return self.thickness.thickness_um(_entries(ssol, "Solid fraction [-]"))
@@ -413,7 +414,8 @@ class _StepBook:
 
     def _finish(self, completed: bool, reason: str) -> RunResult:
         k, table = self.n_done, self.table
-        ts = pd.concat(self.ts_parts, ignore_index=True) if self.ts_parts else pd.DataFrame()
+        ts = (pd.DataFrame({c: np.concatenate([p[c] for p in self.ts_parts]) for c in self.ts_parts[0]})
+              if self.ts_parts else pd.DataFrame())
         cell = self.cell
         meta = {
             "cell": self.books.label,

@@ -113,15 +113,17 @@ def percolation_knee_figure(result: dict, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
-    for p in result["points"]:
+    for i, p in enumerate(result["points"]):
         q, s = p["capacity_mAh_per_g"], p["connected_share_by_cycle"]
+        color = f"C{i % 10}"
         knee = p["knee_cycle_2x"]
         label = (f"{p['material']}, p_c {p['threshold']:.2g}{'' if p['within_literature_range'] else ' (beyond range)'}: "
                  f"knee {'none' if knee != knee else int(knee)}")
         ls = "-" if p["within_literature_range"] else ":"
-        ax.plot(range(1, len(q) + 1), q, ls=ls, label=label)
-        bx.plot(range(1, len(s) + 1), s, ls=ls)
-        bx.axhline(p["threshold"], ls=ls, lw=0.6, color=bx.lines[-1].get_color())
+        ax.plot(range(1, len(q) + 1), q, ls=ls, color=color, label=label)
+        bx.plot(range(1, len(s) + 1), s, ls=ls, color=color)
+        if p["material"] == "si":  # Si–ZnO4's points repeat thresholds already drawn
+            bx.axhline(p["threshold"], ls=ls, lw=0.6, color=color)
     ax.axvline(PAPER_KNEE_CYCLE, color="k", lw=0.8, ls="--")
     ax.set_xlabel("cycle at 0.8 A/g")
     ax.set_ylabel("reversible capacity [mAh/g]")

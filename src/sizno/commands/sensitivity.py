@@ -11,7 +11,7 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "reach", "both", "all")  # both = morris + identifiability
+ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -31,7 +31,9 @@ def register(app: typer.Typer) -> None:
                                                   "vs model, Tian et al. 2019), temperature (the room-temperature records with the activation "
                                                   "energies anywhere in their literature ranges, 60 °C values held), "
                                                   "activation (when the residual c-Si activates in long cycling, "
-                                                  "along the unidentified relief rate), reach (the most pure Si at 5 A/g "
+                                                  "along the unidentified relief rate), knee (pure Si's "
+                                                  "long-cycling knee along the contact network's percolation "
+                                                  "threshold, within its literature range and beyond), reach (the most pure Si at 5 A/g "
                                                   "and Si–ZnO4 at 4 A/g, 25 °C can give with every calibration record "
                                                   "within 5 %), both (morris + identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
@@ -108,6 +110,8 @@ def register(app: typer.Typer) -> None:
             paths += _temperature_reach(out, payload)
         if analysis in ("activation", "all"):
             paths += _activation_timing(out, payload)
+        if analysis in ("knee", "all"):
+            paths += _percolation_knee(out, payload)
         if analysis in ("reach", "all"):
             paths += _reach(out, payload)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
@@ -182,6 +186,36 @@ def _activation_timing(out: Path, payload: dict) -> list[Path]:
         t.add_row(f"{p['relative']:g}", f"{p['value']:.3g}", "none" if cyc != cyc else f"{cyc:.0f}",
                   f"{p['largest_rise_percent']:.1f} %", f"{q[0]:.0f} / {q[-1]:.0f}")
     console.print(t)
+    return paths
+
+
+def _percolation_knee(out: Path, payload: dict) -> list[Path]:
+    """Pure Si's knee in long cycling along the percolation threshold of the sheets' contacts."""
+    from sizno.fitting import percolation_knee as pk
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task("percolation knee: 200-cycle runs", total=pk.planned_runs())
+        res = pk.percolation_knee(on_run=lambda: prog.advance(task))
+    paths = sens.write(res, out, "percolation_knee", pk.percolation_knee_figure)
+    payload["percolation_knee"] = res
+    t = Table(title=f"200 cycles at 0.8 A/g along '{res['parameter']}' (literature {res['literature_range']})")
+    for col in ("material", "p_c", "knee (3x / 2x)", "fade 1-20 / 120-140 / 180-200 [mAh/g/cycle]",
+                "p at 1 / 120 / 200", "retention"):
+        t.add_column(col)
+    for p in res["points"]:
+        fade, share = p["fade_mAh_per_g_per_cycle"], p["connected_share"]
+        knees = " / ".join("none" if k != k else f"{k:.0f}" for k in (p["knee_cycle_3x"], p["knee_cycle_2x"]))
+        t.add_row(p["material"], f"{p['threshold']:.2g}{'' if p['within_literature_range'] else ' (beyond)'}", knees,
+                  " / ".join(f"{fade.get(w, float('nan')):.2f}" for w in ("1-20", "120-140", "180-200")),
+                  " / ".join(f"{share.get(c, float('nan')):.3f}" for c in ("1", "120", "200")),
+                  f"{p['retention_percent']:.1f} %")
+    console.print(t)
+    b = res["bound"]
+    console.print(f"a doubling of the fade at cycle 120 needs p_c >= {b['threshold_needed_for_doubling']:.2f} "
+                  f"(share in contact {b['connected_share_cycle_1']:.3f} at cycle 1, "
+                  f"{b['connected_share_cycle_120']:.3f} at 120); at the range's top the fade can steepen "
+                  f"{b['steepening_bound_at_range_high']:.2f}x at most")
     return paths
 
 

@@ -24,7 +24,9 @@ Ageing: the volume the Si sheets breathe cracks them off the conducting network.
 k_crack x (volumetric strain) of the still-connected Si is isolated per unit strain, taking its
 mobile Li with it (loss of active material and of Li inventory at once); isolated Si no longer
 conducts (slower transport) and no longer touches the electrolyte (interface resistance grows).
-The Zn/LiZn + Li2O network is ductile and coats the sheets; it is assumed to bridge the cracks.
+The sheets still in contact conduct as a percolating network, nothing below a threshold share
+(`percolation`). The Zn/LiZn + Li2O network is ductile and coats the sheets; it is assumed to bridge
+the cracks, so it conducts in parallel, outside that threshold.
 
 Thickness: the electrode is held laterally by the cell under 300 MPa, so the net volume growth of
 its solid goes into thickness, except a fraction beta that fills the pristine voids (bounded by

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pybamm
 
 from sizno.models.anode.functions import log_interp, positive_power
+from sizno.models.anode.percolation import network_conductance_factor
 from sizno.models.anode.states import AnodeStates, initial_amorphous_state
 from sizno.units import FARADAY_C_PER_MOL
 
@@ -55,15 +56,21 @@ def _host_conductivities(st: AnodeStates) -> tuple[pybamm.Symbol, pybamm.Symbol]
 
 def conductivities(st: AnodeStates, transport_multiplier=1) -> Conductivities:
     """Electronic, ionic and ambipolar conductivity of the electrode: host plus network, through the
-    solid's contacts (Bruggeman); cracked-off Si carries nothing. `transport_multiplier`: the
-    sheet population's contact quality, scaling both conductivities."""
+    solid's contacts (Bruggeman); cracked-off Si carries nothing, and the Si sheets still in contact
+    conduct as a percolating network (`percolation`: nothing below the threshold share). The Zn/LiZn +
+    Li2O network is not subject to the Si's threshold: it coats the sheets (a segregated network,
+    percolating through the sheets' packing at small volume fractions) and, ductile, bridges their
+    cracks (the model's assumption, package doc), so it conducts in parallel whatever the share of
+    Si sheets in contact. `transport_multiplier`: the sheet population's contact quality, scaling
+    both conductivities."""
     P = pybamm.Parameter
     brug = P("Bruggeman exponent [-]")
     v_net, solid = solid_fraction(st)
     k_s = SMOOTH_MIN_EXPONENT
     solid_eff = solid / positive_power(1 + positive_power(solid, k_s), 1 / k_s)  # smooth min(solid, 1)
     contact = transport_multiplier * positive_power(solid_eff, brug)
-    connected = positive_power(1 - st.iso / st.s, brug)
+    connected = network_conductance_factor(1 - st.iso / st.s, P("Si sheet contact percolation threshold [-]"),
+                                           P("Percolation conductivity exponent [-]"))
     sig_e_host, sig_i_host = _host_conductivities(st)
     sig_e = contact * (connected * sig_e_host
                        + P("Zn/LiZn electronic conductivity [S.m-1]")

@@ -58,14 +58,39 @@ def retention_percent(result: RunResult, block: int = -1) -> float:
     return 100 * q[-1] / q[0] if len(q) and q[0] > 0 else float("nan")
 
 
+RISE_TOLERANCE = 0.01  # a recovery above the running minimum by more than this share of the first capacity is a rise
+
+
 def knee_cycle(result: RunResult, block: int = -1, steepening: float = 3.0) -> float:
     """Cycle (counted within the block, from 1) where capacity fade turns fast: the breakpoint of the
     best two-line (continuous) fit to capacity vs cycle, if the capacity was not rising before it and
     the second slope is at least `steepening` times the first; NaN when the fade stays steady (no
-    knee). The end of a capacity rise (activation) followed by an ordinary fade is not a knee."""
+    knee). The end of a capacity rise (activation) followed by an ordinary fade is not a knee: where
+    the curve rises (by more than RISE_TOLERANCE of its first capacity above its running minimum), the
+    fade is sought only after the rise's peak, where the fit's first line is a fade, not the rise."""
     q = capacity_by_cycle(result, block)
+    if len(q) < 10 or not np.all(np.isfinite(q)):
+        return float("nan")
+    start = _after_last_rise(q)
+    k0 = _two_line_knee(q[start:], steepening)
+    return float(start + k0) if k0 == k0 else float("nan")
+
+
+def _after_last_rise(q: np.ndarray) -> int:
+    """Index of the peak that ends the curve's last rise (0 when it never rises)."""
+    start = 0
+    while True:
+        rest = q[start:]
+        rising = np.flatnonzero(rest - np.minimum.accumulate(rest) > RISE_TOLERANCE * abs(q[0]))
+        if not len(rising):
+            return start
+        start += rising[0] + int(np.argmax(rest[rising[0]:]))  # the highest point after the rise begins
+
+
+def _two_line_knee(q: np.ndarray, steepening: float) -> float:
+    """The knee of `q` by the two-line fit (cycles from 1), or NaN."""
     n = len(q)
-    if n < 10 or not np.all(np.isfinite(q)):
+    if n < 10:
         return float("nan")
     k = np.arange(1, n + 1, dtype=float)
     best = (np.inf, None, None)

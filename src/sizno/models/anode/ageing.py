@@ -21,10 +21,10 @@ def ageing(st: AnodeStates, rate, r_trap) -> Ageing:
     the a-LixSi shell in tension as it delithiates, relieving the front's back-stress.
 
     Both follow the local lithiation rate as the hysteresis does, through its filter: `rate`, the
-    filtered rate of Li into the Si's mobile form (`filtered_lithiation_rate`), and `r_trap`, into
-    its trapped form [Si capacity per s]. The filter lags them by seconds (the hysteresis's filter time) over half cycles of
-    minutes to hours; driven by the unfiltered rate (the flux's divergence), every ageing state's
-    equation coupled a node to its neighbours' seven states, and the Jacobian was twice as dense."""
+    filtered rate of Li into the Si's mobile form (`filtered_lithiation_rate`), and `r_trap`, into its
+    trapped form [Si capacity per s]. The filter lags them by seconds (the hysteresis's filter time)
+    over half cycles of minutes to hours; driven by the unfiltered rate (the flux's divergence), every
+    ageing state's equation coupled a node to its neighbours' seven states (a Jacobian twice as dense)."""
     P = pybamm.Parameter
     r_abs = smooth_abs(rate)
     strain_rate = P("Si volume expansion at Li15Si4 [-]") * r_abs  # volumetric strain rate of the Si [1/s]

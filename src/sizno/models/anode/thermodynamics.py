@@ -64,13 +64,13 @@ def thermodynamics(st: AnodeStates) -> Thermodynamics:
 
 
 def filtered_lithiation_rate(st: AnodeStates) -> pybamm.Symbol:
-    """The local lithiation rate of the mobile Li seen through a
-    first-order filter of a stated, short time constant tau [1/s].
+    """The local lithiation rate of the mobile Li seen through a first-order filter of a stated, short
+    time constant tau [Si capacity per s].
 
-    The filter acts on the mobile Li itself: c_f' = (c - c_f) / tau, so the rate (c - c_f) / tau is
-    the filtered dc/dt, a function of the node's own two states, and also c_f's own rate. Filtering dc/dt directly (a state
-    w' = (dc/dt - w) / tau) made every equation driven by it hold the flux's divergence: a node's
-    row of the Jacobian then reached its neighbours' seven states."""
+    The filter acts on the mobile Li itself: c_f' = (c - c_f) / tau, so the rate (c - c_f) / tau is the
+    filtered dc/dt, a function of the node's own two states (and c_f's own rate). Filtering dc/dt
+    directly (a state w' = (dc/dt - w) / tau) made every equation driven by it hold the flux's
+    divergence: a node's row of the Jacobian then reached its neighbours' seven states."""
     return (st.c - st.c_filtered) / pybamm.Parameter("Hysteresis rate filter time [s]")
 
 

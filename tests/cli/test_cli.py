@@ -65,6 +65,7 @@ def test_the_recipe_of_a_named_material_says_its_name_and_units_survive_a_pipe(t
     (["simulate", "--protocol", "full-cell-first-cycles", "--current-A-per-g", "1"], "--current-A-per-g"),
     (["simulate", "--protocol", "first-cycle", "--c-rate", "1"], "--c-rate"),
     (["calibrate", "--stage", "everything"], "--stage"),
+    (["sensitivity", "--analysis", "reach", "--starts", "0"], "--starts"),
 ])
 def test_bad_input_is_one_line_exit_2(args, field, tmp_path):
     r = run(*args, "--json", str(tmp_path / "x.json")) if args[0] != "reproduce" else run(*args, "--out", str(tmp_path))

@@ -110,3 +110,10 @@ def test_the_full_cell_is_pushed_down_from_its_own_scale(monkeypatch):
     r = rc.reach_problem("full_cell.high_loading.0.5", -1, 8).residuals(pset)
     assert r[-1] == pytest.approx(100.0 / rc.quantity_scale("full_cell.high_loading.0.5"))
     assert rc.QUANTITIES["full_cell.high_loading.0.5"].direction == -1
+
+
+def test_the_figure_shows_a_quantity_no_start_reached_within_the_band(tmp_path):
+    end = {"reached": 300.0, "worst_calibration_residual": 0.2}
+    result = {"results": {"half_cell.rate.si.5.0": {"calibrated_value": 115.0, "reached": None, "direction": "maximum",
+                                                    "paper (validation, not used)": 560.0, "starts": [end]}}}
+    assert rc.reach_figure(result, tmp_path / "reach.png").stat().st_size > 0

@@ -243,7 +243,7 @@ def reach_figure(result: dict, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     rows = list(result["results"].items())
-    fig, ax = plt.subplots(figsize=(6.5, 0.6 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(9.0, 0.6 * len(rows) + 1.2))
     for i, (q, r) in enumerate(rows):
         if r["reached"] is not None:
             ax.plot([r["calibrated_value"], r["reached"]], [i, i], "-", color="C0", lw=6, alpha=0.35)
@@ -253,13 +253,16 @@ def reach_figure(result: dict, path: Path) -> Path:
         for e in r.get("starts", []):
             ok = e["worst_calibration_residual"] <= TOLERANCE
             ax.plot(e["reached"], i + 0.15, "|", color="C2" if ok else "C3", ms=8)
+            ax.annotate(f"{100 * e['worst_calibration_residual']:.0f} %", (e["reached"], i + 0.2), fontsize=5,
+                        color="C2" if ok else "C3", ha="center", va="bottom")
         if r["paper (validation, not used)"] is not None:
             ax.plot(r["paper (validation, not used)"], i, "x", color="k", ms=8, label="paper (validation)" if i == 0 else None)
     ax.plot([], [], "|", color="C2", label="a start's end, within 5 %")
-    ax.plot([], [], "|", color="C3", label="a start's end, calibration off")
+    ax.plot([], [], "|", color="C3", label="a start's end, calibration off\n(worst record written above it)")
     ax.set_yticks(range(len(rows)), [q for q, _ in rows], fontsize=7)
+    ax.set_ylim(-0.5, len(rows) - 0.3)
     ax.set_xlabel("capacity [mAh/g]")
-    ax.legend(fontsize=6, loc="lower right")
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=150)
     plt.close(fig)

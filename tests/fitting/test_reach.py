@@ -117,3 +117,20 @@ def test_the_figure_shows_a_quantity_no_start_reached_within_the_band(tmp_path):
     result = {"results": {"half_cell.rate.si.5.0": {"calibrated_value": 115.0, "reached": None, "direction": "maximum",
                                                     "paper (validation, not used)": 560.0, "starts": [end]}}}
     assert rc.reach_figure(result, tmp_path / "reach.png").stat().st_size > 0
+
+
+def test_the_ordering_is_the_best_recipe_over_the_largest_other(monkeypatch):
+    capacity = {"si-zno2": 1150.0, "si-zno4": 1120.0, "si-zno8": 900.0}
+    monkeypatch.setattr(rc, "run_half_cell", lambda material, *a, **k: material)
+    monkeypatch.setattr(rc, "rate_capacity", lambda run, rate: capacity[run])
+    ratio = rc.quantity_value("half_cell.rate_ordering.5.0", load_parameter_set(), 8)
+    assert ratio == pytest.approx(1120.0 / 1150.0)
+
+
+def test_the_ordering_push_has_no_optimum_at_the_papers_threshold(monkeypatch):
+    pset = load_parameter_set()
+    pushes = []
+    for ratio in (0.9, 1.0, 1.1):
+        _fake(monkeypatch, 0.0, ratio)
+        pushes.append(rc.reach_problem("half_cell.rate_ordering.5.0", 1, 8).residuals(pset)[-1])
+    assert pushes[0] > pushes[1] > pushes[2] > 0

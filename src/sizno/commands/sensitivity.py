@@ -246,9 +246,10 @@ def _reach(out: Path, payload: dict, starts: int, seed: int) -> list[Path]:
                 "paper (validation)", "runs"):
         t.add_column(col)
     for q, r in results.items():
-        ends = "; ".join(f"{e['reached']:.0f} ({100 * e['worst_calibration_residual']:.1f} %)" for e in r["starts"])
-        t.add_row(q, r["direction"], f"{r['calibrated_value']:.0f}",
-                  "none within 5 %" if r["reached"] is None else f"{r['reached']:.0f}", ends,
+        f = ".3f" if isinstance(rc.QUANTITIES[q], rc.Ordering) else ".0f"  # the ordering is a ratio
+        ends = "; ".join(f"{e['reached']:{f}} ({100 * e['worst_calibration_residual']:.1f} %)" for e in r["starts"])
+        t.add_row(q, r["direction"], f"{r['calibrated_value']:{f}}",
+                  "none within 5 %" if r["reached"] is None else f"{r['reached']:{f}}", ends,
                   f"{r['paper (validation, not used)']}", str(r["model_runs"]))
     console.print(t)
     return paths

@@ -12,16 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def cell_widths_m(nodes_m: np.ndarray, length_m: float) -> np.ndarray:
-    """Finite-volume cell widths from the cell centres of a 1D mesh starting at 0 [m]."""
-    edges = np.empty(len(nodes_m) + 1)
-    edges[0] = 0.0
-    for i, xc in enumerate(nodes_m):
-        edges[i + 1] = 2 * xc - edges[i]
-    edges[-1] = length_m
-    return np.diff(edges)
-
-
 class ThicknessTracker:
     """Carries each mesh point's largest solid volume across the steps of a run."""
 

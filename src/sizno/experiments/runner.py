@@ -14,6 +14,7 @@ from sizno.cell import FullCell, HalfCell, paper_full_cell, paper_half_cell
 from sizno.errors import RunInterrupted
 from sizno.experiments import engine, interrupt
 from sizno.models.anode.populations import SHEET_POPULATIONS
+from sizno.models.anode.transport import pristine_solid_fraction
 from sizno.experiments.protocols import Protocol, load_protocol, pybamm_experiment, pybamm_steps
 from sizno.materials import Composite, named_material
 from sizno.models.build import full_cell_parameter_values, half_cell_parameter_values
@@ -24,7 +25,6 @@ from sizno.results import RunResult
 from sizno.results.cycle_formulas import capacity_mAh_per_g, coulombic_efficiency_percent, mean_voltage_V
 from sizno.results.run import FULL_CELL_CYCLE_COLUMNS, HALF_CELL_CYCLE_COLUMNS
 from sizno.results.states import STATE_COLUMNS
-from sizno.models.anode.transport import pristine_solid_fraction
 from sizno.results.thickness import ThicknessTracker
 from sizno.units import Ah_to_mAh, g_to_mg, m_to_um
 

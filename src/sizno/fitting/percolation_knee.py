@@ -23,7 +23,7 @@ import numpy as np
 
 from sizno.data import read_toml
 from sizno.experiments.protocols import load_protocol
-from sizno.experiments.runner import DEFAULT_MESH_POINTS, run_half_cell
+from sizno.experiments.runner import DEFAULT_MESH_POINTS, NO_CURVES, run_half_cell
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.results.observables import capacity_by_cycle, knee_cycle, retention_percent
 
@@ -60,7 +60,7 @@ def steepening_bound(share_early: float, share_later: float, threshold: float) -
 
 def _point(material: str, threshold: float, pset: ParameterSet, mesh_points: int, in_range: bool) -> dict:
     run = run_half_cell(material, load_protocol("long-cycling"), pset=pset.with_values({PARAMETER: threshold}),
-                        mesh_points=mesh_points)
+                        mesh_points=mesh_points, timeseries_cycles=NO_CURVES)
     q = capacity_by_cycle(run)
     cycles = run.cycles
     share = 1 - cycles.loc[cycles["block_index"] == cycles["block_index"].max(), "isolated_si_fraction"].to_numpy(float)

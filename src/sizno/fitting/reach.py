@@ -86,17 +86,21 @@ def _softplus(x: np.ndarray, k: float = PENALTY_SHARPNESS) -> np.ndarray:
     return np.logaddexp(0.0, k * x) / k
 
 
+def _half_cell_rate_capacity(material: str, temperature_C: float, rate: float, pset: ParameterSet,
+                             mesh_points: int) -> float:
+    """The half cell's capacity at `rate` A/g [mAh/g], after the calibration's lower rates (three cycles each)."""
+    rates = [r for r in cal.CALIBRATION_RATES_A_PER_G if r < rate] + [rate]
+    run = run_half_cell(material, rate_test(rates, cal.CALIBRATION_CYCLES_PER_RATE), temperature_C=temperature_C,
+                        pset=pset, mesh_points=mesh_points, timeseries_cycles=NO_CURVES)
+    return rate_capacity(run, rate)
+
+
 def quantity_value(quantity: str, pset: ParameterSet, mesh_points: int) -> float:
     """The predicted quantity [mAh/g; the ordering: a ratio] (the reproduce protocol's three cycles per rate)."""
     q = QUANTITIES[quantity]
     if isinstance(q, Ordering):
-        rates = [r for r in cal.CALIBRATION_RATES_A_PER_G if r < q.rate] + [q.rate]
-
         def capacity(material: str) -> float:
-            run = run_half_cell(material, rate_test(rates, cal.CALIBRATION_CYCLES_PER_RATE),
-                                temperature_C=q.temperature_C, pset=pset, mesh_points=mesh_points,
-                                timeseries_cycles=NO_CURVES)
-            return rate_capacity(run, q.rate)
+            return _half_cell_rate_capacity(material, q.temperature_C, q.rate, pset, mesh_points)
 
         return capacity(q.best) / max(capacity(m) for m in q.others)
     if q.full_cell:
@@ -104,10 +108,7 @@ def quantity_value(quantity: str, pset: ParameterSet, mesh_points: int) -> float
                             pset=pset, mesh_points=mesh_points, timeseries_cycles=NO_CURVES,
                             ncm_loading_mg_per_cm2=q.ncm_loading_mg_per_cm2)
         return rate_capacity(run, q.rate)
-    rates = [r for r in cal.CALIBRATION_RATES_A_PER_G if r < q.rate] + [q.rate]
-    run = run_half_cell(q.material, rate_test(rates, cal.CALIBRATION_CYCLES_PER_RATE), temperature_C=q.temperature_C,
-                        pset=pset, mesh_points=mesh_points, timeseries_cycles=NO_CURVES)
-    return rate_capacity(run, q.rate)
+    return _half_cell_rate_capacity(q.material, q.temperature_C, q.rate, pset, mesh_points)
 
 
 def quantity_scale(quantity: str) -> float:

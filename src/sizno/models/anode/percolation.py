@@ -15,9 +15,7 @@ model's earlier (1 - isolated/amorphous)^1.5.
 
 from __future__ import annotations
 
-import pybamm
-
-from sizno.models.anode.functions import positive_power
+from sizno.models.anode.functions import positive_power, smooth_abs
 
 THRESHOLD_SMOOTHING = 0.01  # width of the smoothed corner, in units of the normalised excess (p - p_c)/(1 - p_c)
 
@@ -25,7 +23,7 @@ THRESHOLD_SMOOTHING = 0.01  # width of the smoothed corner, in units of the norm
 def smooth_excess(p, p_c, width: float = THRESHOLD_SMOOTHING):
     """max((p - p_c) / (1 - p_c), 0), smoothed over `width` around the threshold (never negative)."""
     d = (p - p_c) / (1 - p_c)
-    return (d + pybamm.sqrt(d**2 + width**2)) / 2
+    return (d + smooth_abs(d, width)) / 2
 
 
 def network_conductance_factor(p, p_c, t, width: float = THRESHOLD_SMOOTHING):

@@ -54,3 +54,34 @@ def test_verdicts_from_the_evaluations(monkeypatch):
     assert rt["reached_min"] == pytest.approx(100 / 0.45) and rt["reached_max"] == pytest.approx(100 / 0.25)
     assert rt["paper"] == 880 and rt["paper_within_reach"] is False
     assert res["verdicts"]["full_cell.first_cycle.ice_percent"]["paper_within_reach"] is None  # calibration
+
+
+def test_the_combined_reach_searches_the_fitted_parameters_at_the_low_corner(monkeypatch):
+    """Both levers at once: every evaluation has each activation energy at its low end (60 °C values of the
+    unfitted parameters held), the fitted parameters move, and the best end beats the corner's own value."""
+    import numpy as np
+
+    from sizno.fitting import calibrate as cal
+    from sizno.fitting import reach as rc
+
+    pset = load_parameter_set()
+    factors = tr.activation_energy_factors(pset)
+    stage = cal.stage("electrochemistry")
+    targets = {t.id: t.value for t in cal.calibration_targets(stage.records)}
+    name = "Network ionic conductivity [S.m-1]"
+    seen = []
+
+    def quantity(quantity, p, mesh):  # a stand-in model: every record met, the quantity peaks away from the start
+        seen.append(p)
+        return 1000.0 / (1.0 + (np.log10(p.value(name)) - np.log10(50 * pset.value(name))) ** 2)
+
+    monkeypatch.setattr(cal, "stage", lambda n: cal.CalibrationStage(stage.name, stage.parameters, stage.records,
+                                                                    lambda p, mesh: dict(targets)))
+    monkeypatch.setattr(rc, "quantity_value", quantity)
+    res = tr.combined_reach(max_evaluations=6)
+    at_corner = [all(p.entries[f.parameter].activation_energy_eV == f.low for f in factors) for p in seen]
+    assert len(seen) > 3 and at_corner.count(False) == 1  # the one run off the corner: the calibrated value itself
+    assert res["activation_energies_eV"] == {f.parameter: f.low for f in factors}
+    assert res["search"]["worst_calibration_residual"] == 0.0
+    assert res["search"]["reached"] > res["corner_value"]
+    assert res["paper (validation, not used)"] == 880

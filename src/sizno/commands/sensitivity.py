@@ -11,7 +11,7 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "combined", "both", "all")  # both = morris + identifiability
+ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "combined", "envelope", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -38,7 +38,10 @@ def register(app: typer.Typer) -> None:
                                                   "full cell at 0.5C and 1C, with every calibration record "
                                                   "within 5 %; see --starts), combined (Si–ZnO4 at 4 A/g, 25 °C with "
                                                   "both levers: the reach's search at the activation energies' "
-                                                  "favourable corner), both (morris + identifiability) or all."),
+                                                  "favourable corner), envelope (pure Si at 5 A/g over a global "
+                                                  "sample of every parameter's range, given only pure Si's own "
+                                                  "calibration records; see --samples), both (morris + "
+                                                  "identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
         force: bool = ForceOption,
@@ -47,6 +50,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, help="Seed of the Morris sample and of the reach's Sobol' starts."),
         starts: int = typer.Option(1, help="Reach: searches per quantity, from the calibrated point and the Sobol' "
                                            "points of the fit bounds nearest the calibration (each ~100 model runs)."),
+        samples: int = typer.Option(256, help="Envelope: Sobol' samples of the parameter box (each one pure-Si rate "
+                                              "test, ~2 s)."),
         json_path: Optional[Path] = JsonOption,
     ):
         """Morris screening of the paper's validation quantities over every fitted and literature parameter
@@ -59,6 +64,8 @@ def register(app: typer.Typer) -> None:
             raise SiznoInputError("--trajectories", f"got {trajectories}", "an integer >= 2")
         if starts < 1:
             raise SiznoInputError("--starts", f"got {starts}", "an integer >= 1")
+        if samples < 2:
+            raise SiznoInputError("--samples", f"got {samples}", "an integer >= 2")
         if workers < 1:
             raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
         out = output_folder(out, "sensitivity", force)
@@ -123,6 +130,8 @@ def register(app: typer.Typer) -> None:
             paths += _reach(out, payload, starts, seed)
         if analysis in ("combined", "all"):
             paths += _combined_reach(out, payload)
+        if analysis in ("envelope", "all"):
+            paths += _rate_envelope(out, payload, samples, seed)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)
 
@@ -243,6 +252,26 @@ def _combined_reach(out: Path, payload: dict) -> list[Path]:
                   f"ends {res['corner_value']:.0f}, with the fitted parameters searched {s['reached']:.0f} (worst "
                   f"calibration record {100 * s['worst_calibration_residual']:.1f} %, {s['model_runs']} runs, gain over "
                   f"the last quarter {s['best_feasible_last_quarter_gain']}); paper {res['paper (validation, not used)']}")
+    return paths
+
+
+def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Path]:
+    """Pure Si at 5 A/g over a Sobol' sample of the whole parameter box, given pure Si's own records."""
+    from sizno.fitting import rate_envelope as re_
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task("envelope: pure Si rate tests", total=samples + 1)
+        res = re_.rate_envelope(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
+    paths = sens.write(res, out, "rate_envelope", re_.rate_envelope_figure)
+    payload["rate_envelope"] = {k: v for k, v in res.items() if k != "rows"}
+    def mAh(v: float | None) -> str:
+        return "—" if v is None else f"{v:.0f}"
+
+    console.print(f"pure Si at 5 A/g over {samples} samples of {len(res['factors'])} parameters' ranges: "
+                  f"{res['feasible_samples']} meet its ICE and 0.8 A/g records within 5 %, the largest of them gives "
+                  f"{mAh(res['largest_feasible_q_5.0'])} mAh/g (any sample: {mAh(res['largest_q_5.0_any_sample'])}; "
+                  f"calibrated {res['calibrated']['q_5.0']:.0f}; paper {res['paper (validation, not used)']})")
     return paths
 
 

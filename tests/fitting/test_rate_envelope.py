@@ -21,6 +21,10 @@ def _stand_in(monkeypatch):
                 "q_5.0": 0.1 * q08}
 
     monkeypatch.setattr(re_, "pure_si_observables", observe)
+    from sizno.fitting import reach as rc
+
+    monkeypatch.setattr(rc, "calibration_relative", lambda pset, mesh: {"half_cell.rate.si_zno4.0.1": -0.3,
+                                                                        "half_cell.rate.si.0.8": 0.01})
     return seen
 
 
@@ -41,6 +45,12 @@ def test_feasible_samples_meet_both_records_and_the_bound_is_their_largest(monke
     assert sum(e["samples"] for e in res["envelope"]) == len(rows)
     assert max(e["largest_q_5.0"] or 0 for e in res["envelope"]) == pytest.approx(res["largest_q_5.0_any_sample"])
     assert res["paper (validation, not used)"] == 560
+    # the whole calibration at the samples that meet the 0.8 A/g record, the most at 5 A/g first
+    whole = res["whole_calibration_at_best_rate_met"]
+    met = sorted((r for r in rows if abs(r["relative_errors"]["half_cell.rate.si.0.8"]) <= re_.TOLERANCE),
+                 key=lambda r: -r["q_5.0"])[:re_.CHECKED_SAMPLES]
+    assert whole and [w["sample"] for w in whole] == [r["sample"] for r in met]
+    assert all(w["worst_record"] == "half_cell.rate.si_zno4.0.1" and w["worst_relative"] == -0.3 for w in whole)
 
 
 def test_every_sample_stays_in_its_range_and_activation_energies_are_not_sampled(monkeypatch):

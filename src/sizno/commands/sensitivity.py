@@ -261,7 +261,8 @@ def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
     from sizno.fitting import sensitivity as sens
 
     with _progress() as prog:
-        task = prog.add_task("envelope: pure Si rate tests", total=samples + 1)
+        task = prog.add_task("envelope: pure Si rate tests, then whole calibrations",
+                             total=samples + 1 + re_.CHECKED_SAMPLES)
         res = re_.rate_envelope(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
     paths = sens.write(res, out, "rate_envelope", re_.rate_envelope_figure)
     payload["rate_envelope"] = {k: v for k, v in res.items() if k != "rows"}
@@ -272,6 +273,9 @@ def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
                   f"{res['feasible_samples']} meet its ICE and 0.8 A/g records within 5 %, the largest of them gives "
                   f"{mAh(res['largest_feasible_q_5.0'])} mAh/g (any sample: {mAh(res['largest_q_5.0_any_sample'])}; "
                   f"calibrated {res['calibrated']['q_5.0']:.0f}; paper {res['paper (validation, not used)']})")
+    for w in res["whole_calibration_at_best_rate_met"]:
+        console.print(f"  sample {w['sample']}: 5 A/g {w['q_5.0']:.0f} mAh/g with pure Si's 0.8 A/g record met; worst "
+                      f"calibration record {w['worst_record']} {100 * w['worst_relative']:+.0f} %")
     return paths
 
 

@@ -15,6 +15,10 @@ fit bounds (log-uniform where the fit works in log10) with the smallest calibrat
 penalty is what every search must bring to zero first, so the screen spends one stage observation per
 candidate to pick the candidates nearest the band, spread over the whole box; the sample is seeded
 and the same for every quantity.
+
+The full-cell quantities also free the composite cathode's literature parameters within their sourced
+ranges (`CATHODE_FACTORS`, parameters/sensitivity-ranges.toml): they touch only the full cell's two
+calibration records, so the half cells' records are reused while only cathode values change.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from sizno.experiments.protocols import c_rate_test, rate_test
 from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_full_cell, run_half_cell
 from sizno.fitting import calibrate as cal
 from sizno.fitting.core import FitProblem, fit
-from sizno.fitting.sensitivity import Factor
+from sizno.fitting.sensitivity import Factor, literature_ranges
 from sizno.materials import named_material
+from sizno.data import read_toml
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.reproduce.reference import paper_reference
 from sizno.results.observables import rate_capacity
@@ -40,6 +45,10 @@ PENALTY_SHARPNESS = 20.0  # softplus k: the penalty rises within ~5 % of the ban
 PENALTY_WEIGHT = 10.0
 SCREEN_CANDIDATES_PER_START = 16  # Sobol' candidates screened per extra start (one stage observation each)
 FULL_CELL_SCALE_ID = "full_cell.first_cycle.discharge_mAh_g"  # a calibration record: the 0.1C ceiling of a rate
+# the cathode's literature parameters a full-cell quantity also frees, within their sourced ranges
+CATHODE_FACTORS = ("NCM811 Li diffusivity [m2.s-1]", "NCM811 exchange current density [A.m-2]",
+                   "NCM811 particle radius [m]", "Cathode ionic Bruggeman exponent [-]")
+CATHODE_SET = "parameters/ncm811.toml"
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,54 @@ QUANTITIES: dict[str, Quantity | Ordering] = {
     "half_cell.rate_ordering.5.0": Ordering("si-zno4", ("si-zno2", "si-zno8"), 60.0, 5.0),
 }
 HIGH_LOADING_C_RATES = (0.1, 0.2, 0.5, 1.0)
+
+
+def reach_parameters(quantity: str) -> tuple[str, ...]:
+    """The parameters a search frees: the electrochemistry stage's, plus the cathode's for a full cell."""
+    names = tuple(cal.stage("electrochemistry").parameters)
+    q = QUANTITIES[quantity]
+    return names + CATHODE_FACTORS if isinstance(q, Quantity) and q.full_cell else names
+
+
+def with_range_bounds(pset: ParameterSet, names: tuple[str, ...]) -> ParameterSet:
+    """A copy whose literature parameters among `names` carry their sourced range as bounds."""
+    ranges = literature_ranges(pset)
+    entries = dict(pset.entries)
+    for n in names:
+        if entries[n].bounds is None:
+            f = ranges[n]
+            entries[n] = entries[n].model_copy(update={"bounds": (f.low, f.high)})
+    return pset.model_copy(update={"entries": entries})
+
+
+def _log_scales(pset: ParameterSet, names: tuple[str, ...]) -> dict[str, bool]:
+    """Log coordinates where the fit bounds are positive, or as the literature range says."""
+    ranges = literature_ranges(pset)
+    return {n: ranges[n].log if n in ranges and not pset.entries[n].fitted else pset.entries[n].bounds[0] > 0
+            for n in names}
+
+
+_HALF_CELL_CACHE: dict[tuple, dict[str, float]] = {}
+_HALF_CELL_CACHE_SIZE = 64
+
+
+def _anode_key(pset: ParameterSet, mesh_points: int) -> tuple:
+    """Every parameter but the cathode's (which no half cell reads), as a hashable key."""
+    cathode = set(read_toml(CATHODE_SET)) - {"reference_temperature_K"}
+    return (mesh_points,) + tuple((k, e.value, e.activation_energy_eV) for k, e in sorted(pset.entries.items())
+                                  if k not in cathode)
+
+
+def _stage_values(stage: cal.CalibrationStage, pset: ParameterSet, mesh_points: int) -> dict[str, float]:
+    """The stage's model values; the half cells' are reused when only cathode parameters changed."""
+    if stage.observe is not cal._electrochemistry_values:
+        return stage.observe(pset, mesh_points)
+    key = _anode_key(pset, mesh_points)
+    if key not in _HALF_CELL_CACHE:
+        if len(_HALF_CELL_CACHE) >= _HALF_CELL_CACHE_SIZE:
+            _HALF_CELL_CACHE.pop(next(iter(_HALF_CELL_CACHE)))
+        _HALF_CELL_CACHE[key] = cal._half_cell_values(pset, mesh_points)
+    return {**_HALF_CELL_CACHE[key], **cal._full_cell_values(pset, mesh_points)}
 
 
 def _softplus(x: np.ndarray, k: float = PENALTY_SHARPNESS) -> np.ndarray:
@@ -127,7 +184,7 @@ def calibration_relative(pset: ParameterSet, mesh_points: int) -> dict[str, floa
     stage = cal.stage("electrochemistry")
     targets = cal.calibration_targets(stage.records)
     try:
-        values = stage.observe(pset, mesh_points)
+        values = _stage_values(stage, pset, mesh_points)
     except Exception:  # a parameter set the model cannot run: far off, never a number
         return {t.id: float("nan") for t in targets}
     return {t.id: (values[t.id] - t.value) / t.value for t in targets}
@@ -158,26 +215,31 @@ def reach_problem(quantity: str, direction: int, mesh_points: int,
         push = (1.0 - q / scale) if direction > 0 else q / scale
         return np.append(penalty(rel), push)
 
-    return FitProblem(names=list(stage.parameters), residuals=residuals,
-                      labels=[t.id for t in targets] + [f"push {quantity}"])
+    names = reach_parameters(quantity)
+    return FitProblem(names=list(names), residuals=residuals, labels=[t.id for t in targets] + [f"push {quantity}"],
+                      log_scale=_log_scales(with_range_bounds(load_parameter_set(), names), names))
 
 
 def screened_starts(starts: int, pset: ParameterSet | None = None, mesh_points: int = QUICK_MESH_POINTS,
                     candidates: int | None = None, seed: int = 0,
-                    on_evaluation: Callable[[], None] | None = None) -> list[dict]:
-    """The calibrated point, then the `starts` - 1 Sobol' candidates of the fit bounds with the smallest
-    calibration penalty (SCREEN_CANDIDATES_PER_START per start unless `candidates`). Each: origin, values,
-    worst calibration record (relative), penalty."""
+                    on_evaluation: Callable[[], None] | None = None,
+                    names: tuple[str, ...] | None = None) -> list[dict]:
+    """The calibrated point, then the `starts` - 1 Sobol' candidates of the bounds of `names` (default: the
+    electrochemistry stage's; a literature parameter: its sourced range) with the smallest calibration
+    penalty (SCREEN_CANDIDATES_PER_START per start unless `candidates`). Each: origin, values, worst
+    calibration record (relative), penalty."""
     if starts < 1:
         raise ValueError("starts must be >= 1")
     pset = pset or load_parameter_set()
-    names = list(cal.stage("electrochemistry").parameters)
+    names = list(names or cal.stage("electrochemistry").parameters)
     out = [{"origin": "calibrated", "values": {n: pset.value(n) for n in names}}]
     if starts > 1:
         from scipy.stats import qmc
 
         n = candidates or SCREEN_CANDIDATES_PER_START * (starts - 1)
-        factors = [Factor(nm, *pset.entries[nm].bounds, pset.entries[nm].bounds[0] > 0, "fit bounds") for nm in names]
+        bounded = with_range_bounds(pset, tuple(names))
+        logs = _log_scales(bounded, tuple(names))
+        factors = [Factor(nm, *bounded.entries[nm].bounds, logs[nm], "bounds") for nm in names]
         unit = qmc.Sobol(d=len(names), scramble=True, seed=seed).random_base2(int(np.ceil(np.log2(max(n, 2)))))[:n]
         screened = []
         for k, row in enumerate(unit):
@@ -207,8 +269,8 @@ def reach_from(quantity: str, start: dict, direction: int, mesh_points: int, max
                pset: ParameterSet, on_evaluation: Callable[[float], None] | None = None) -> dict:
     """One search from `start` (a `screened_starts` entry): its end point, worst record and convergence."""
     trace: list[dict] = []
-    res = fit(reach_problem(quantity, direction, mesh_points, trace), pset, x0=start["values"],
-              max_evaluations=max_evaluations, on_evaluation=on_evaluation)
+    res = fit(reach_problem(quantity, direction, mesh_points, trace), with_range_bounds(pset, reach_parameters(quantity)),
+              x0=start["values"], max_evaluations=max_evaluations, on_evaluation=on_evaluation)
     end = pset.with_values(res.values)
     residuals = calibration_relative(end, mesh_points)
     best_seen = _best_feasible_by_evaluation(trace, direction)
@@ -236,7 +298,8 @@ def reach(quantity: str = "half_cell.rate.si.5.0", direction: int | None = None,
         raise ValueError(f"quantity must be one of {sorted(QUANTITIES)}")
     direction = QUANTITIES[quantity].direction if direction is None else direction
     pset = load_parameter_set()
-    points = starts if isinstance(starts, list) else screened_starts(starts, pset, mesh_points, seed=seed)
+    points = starts if isinstance(starts, list) else screened_starts(starts, pset, mesh_points, seed=seed,
+                                                                     names=reach_parameters(quantity))
     ends = []
     for s in points:
         ends.append(reach_from(quantity, s, direction, mesh_points, max_evaluations, pset, on_evaluation))
@@ -256,7 +319,9 @@ def reach(quantity: str = "half_cell.rate.si.5.0", direction: int | None = None,
         "parameters": best["parameters"] if best else None,
         "worst_calibration_residual": best["worst_calibration_residual"] if best else None,
         "model_runs": sum(e["model_runs"] for e in ends), "starts": ends,
-        "method": "scipy least_squares over the electrochemistry stage's parameters within their fit bounds from each "
+        "free parameters": list(reach_parameters(quantity)),
+        "method": "scipy least_squares over the electrochemistry stage's parameters within their fit bounds (a full "
+                  "cell: and the cathode's literature parameters within their sourced ranges) from each "
                   f"start ({len(points)}: the calibrated point and the Sobol' candidates nearest the band, seed {seed}); "
                   "softplus penalty on each record beyond 5 %, push away from the model's value (theoretical capacity "
                   "up, zero down); 'reached' = the best end point with every record within 5 %, "

@@ -77,10 +77,23 @@ def sensitivity_factors(pset: ParameterSet | None = None) -> list[Factor]:
     for name in FITTED_FACTORS:
         lo, hi = pset.entries[name].bounds
         out.append(Factor(name, lo, hi, lo > 0, "fit bounds (dense-anode.toml)"))
+    return out + list(literature_ranges(pset).values())
+
+
+def literature_ranges(pset: ParameterSet | None = None) -> dict[str, Factor]:
+    """The data file's ranges, validated: a known parameter, low < high (low > 0 where log), a source."""
+    pset = pset or load_parameter_set()
+    out = {}
     for name, raw in read_toml(RANGES_FILE).items():
         if name.removesuffix(EA_SUFFIX) not in pset.entries:
             raise KeyError(f"{RANGES_FILE}: unknown parameter '{name}'")
-        out.append(Factor(name, float(raw["range"][0]), float(raw["range"][1]), bool(raw["log"]), raw["source"]))
+        lo, hi = (float(v) for v in raw["range"])
+        if not lo < hi or (raw["log"] and lo <= 0):
+            raise ValueError(f"{RANGES_FILE}: '{name}' range must be [low, high] with low < high (low > 0 if log); "
+                             f"got {raw['range']}")
+        if len(str(raw.get("source", "")).strip()) < 3:
+            raise ValueError(f"{RANGES_FILE}: '{name}' needs a source")
+        out[name] = Factor(name, lo, hi, bool(raw["log"]), raw["source"])
     return out
 
 

@@ -61,13 +61,14 @@ def full_cell_parameter_values(cell: FullCell, pset: ParameterSet | None = None)
     ncm = lib.phases["NCM811"]
     vf = cell.cathode_volume_fractions
     brug = vals["Cathode Bruggeman exponent [-]"]
+    brug_ionic = vals["Cathode ionic Bruggeman exponent [-]"]
     kappa = vals["LPSCl ionic conductivity [S.m-1]"]
     values.update({
         "Cathode thickness [m]": cell.cathode_thickness_m,
         "Cathode area [m2]": cell.cathode_area_m2,
         "NCM811 Li concentration at theta = 1 [mol.m-3]": ncm.density_g_per_cm3 * 1e6 / ncm.molar_mass_g_per_mol,
         "NCM811 volume fraction [-]": vf["NCM811"],
-        "Cathode effective ionic conductivity [S.m-1]": kappa * vf["LPSCl"] ** brug,
+        "Cathode effective ionic conductivity [S.m-1]": kappa * vf["LPSCl"] ** brug_ionic,
         "Cathode effective electronic conductivity [S.m-1]": vals["VGCF electronic conductivity [S.m-1]"] * vf["VGCF"] ** brug,
         "Separator resistance [Ohm]": cell.separator_thickness_um * 1e-6 / (kappa * cell.separator_area_m2),
         "Nominal cell capacity [A.h]": cell.nominal_capacity_Ah,

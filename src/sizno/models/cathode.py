@@ -12,6 +12,19 @@ on the particle surfaces, the potential difference dphi = phi_s - phi_e is a dif
 with j the Butler–Volmer lithiation current density into the particles. Positive I discharges the
 cell (lithiates the cathode).
 
+Contact loss (cathode ageing): NCM811 shrinks ~7.8 % in volume from the lithiated to the charged state,
+and in a cold-pressed composite the solid electrolyte does not follow it back, so particles lose their
+ionic contact cycle by cycle (Koerver et al., Chem. Mater. 29 (2017) 5574; Shi et al., J. Mater. Chem. A
+(2020), doi:10.1039/D0TA06985J). The share of NCM811 still in contact, s(x), falls in proportion to the
+volumetric strain its particles sweep:
+
+    ds/dt = -k s |d eps_V/dt|,   eps_V = beta theta_avg,   d theta_avg/dt = 3 j / (F c_max R_p),
+
+with k the contact loss per volumetric strain and beta the strain per Li content. Particles that lose
+contact keep the Li they hold (stranded, a state per x-node), so Li is conserved. The reaction runs on
+the particles in contact (a s j); the double layer stays on the whole surface (a), which keeps its charge
+bookkeeping exact. With k = 0 (the default: no measured rate, parameters/ncm811.toml) s stays 1.
+
 OCP: a multi-site (MSMR) layered-oxide isotherm, data/ocp/ncm811.toml (source and the reason it
 replaces Chen et al. 2020's NMC811 fit are stated there), inverted once to U(theta) on a grid.
 """
@@ -24,11 +37,13 @@ import numpy as np
 import pybamm
 
 from sizno.data import read_toml
+from sizno.models.anode.functions import smooth_abs
 from sizno.units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K
 
 ELECTRODE = "positive electrode"
 PARTICLE = "positive particle"
 THETA_MIN, THETA_MAX = 1e-3, 0.9999  # the stoichiometry window the model is allowed to reach
+J_SMOOTH_A_PER_M2 = 1e-4  # |j|'s smoothing: far below the ~1e-2-1 A/m2 a cycling cathode carries
 
 
 def msmr_li_content(U_V: np.ndarray) -> np.ndarray:
@@ -87,11 +102,15 @@ class CompositeCathode:
         i0_half = P("NCM811 exchange current density [A.m-2]")
         C_dl = P("NCM811 double-layer capacitance [F.m-2]")
         theta0 = P("NCM811 initial Li content [-]")
+        k_loss = P("NCM811 contact loss per volumetric strain [-]")
+        beta = P("NCM811 volumetric strain per Li content [-]")
         a = 3 * eps_am / Rp  # active surface per volume [1/m]
         f_RT = F / (R * T)
 
         theta = pybamm.Variable("Cathode Li content [-]", domain=PARTICLE, auxiliary_domains={"secondary": ELECTRODE})
         dphi = pybamm.Variable("Cathode interface potential difference [V]", domain=ELECTRODE)
+        contact = pybamm.Variable("NCM811 share in contact [-]", domain=ELECTRODE)
+        stranded = pybamm.Variable("Stranded cathode Li [mol.m-3]", domain=ELECTRODE)  # per electrode volume
         x = pybamm.SpatialVariable("x_p", domain=[ELECTRODE], coord_sys="cartesian")
 
         theta_s = pybamm.surf(theta)
@@ -101,9 +120,14 @@ class CompositeCathode:
 
         N_r = -D * pybamm.grad(theta)
         i_e = (pybamm.grad(dphi) + I / (A * sigma)) / (1 / sigma + 1 / kappa)
+        strain_rate = beta * 3 * smooth_abs(j, J_SMOOTH_A_PER_M2) / (F * c_max * Rp)  # |d eps_V/dt| [1/s]
+        dcontact = -k_loss * contact * strain_rate
         self.rhs = {
             theta: -pybamm.div(N_r),
-            dphi: (pybamm.div(i_e) + a * j) / (C_dl * a),
+            dphi: (pybamm.div(i_e) + a * contact * j) / (C_dl * a),
+            contact: dcontact,
+            # the particles that lose contact take their Li content along
+            stranded: -dcontact * eps_am * c_max * pybamm.r_average(theta),
         }
         self.boundary_conditions = {
             theta: {"left": (pybamm.Scalar(0), "Neumann"), "right": (j / (F * c_max * D), "Neumann")},
@@ -112,6 +136,8 @@ class CompositeCathode:
         self.initial_conditions = {
             theta: theta0,
             dphi: pybamm.PrimaryBroadcast(ncm811_ocp_V(theta0), ELECTRODE),
+            contact: pybamm.PrimaryBroadcast(1.0, ELECTRODE),
+            stranded: pybamm.PrimaryBroadcast(0.0, ELECTRODE),
         }
 
         dphi_0 = pybamm.boundary_value(dphi, "left")
@@ -121,7 +147,10 @@ class CompositeCathode:
         self.potential_V = dphi_L - electrolyte_drop
 
         theta_av = pybamm.x_average(pybamm.r_average(theta))
+        contact_av = pybamm.x_average(contact)
         Q_Ah = eps_am * A * L * c_max * F / 3600  # active NCM811 capacity at theta 0 -> 1 [A.h]
+        li_connected = eps_am * A * c_max * pybamm.Integral(contact * pybamm.r_average(theta), x)
+        li_stranded = A * pybamm.Integral(stranded, x)
         self.variables = {
             "Cathode potential [V]": self.potential_V,
             "Cathode Li content [-]": theta,
@@ -130,11 +159,16 @@ class CompositeCathode:
             "Cathode open-circuit potential [V]": U,
             "Cathode interface potential difference [V]": dphi,
             "Cathode reaction current density [A.m-2]": j,
+            "Cathode volumetric strain rate [s-1]": strain_rate,
             "Cathode electrolyte ohmic drop [V]": electrolyte_drop,
-            "Lithium in cathode [mol]": theta_av * eps_am * A * L * c_max,
+            "NCM811 share in contact [-]": contact,
+            "Average NCM811 share in contact [-]": contact_av,
+            "Lithium in cathode [mol]": li_connected + li_stranded,
+            "Lithium stranded in cathode [mol]": li_stranded,
             # charge on the particle surfaces' double layer, counted as Li+ for the Li balance
             "Cathode double-layer charge [mol]": C_dl * a * A * pybamm.Integral(dphi, x) / F,
             "Cathode active capacity [A.h]": Q_Ah,
+            "Cathode capacity in contact [A.h]": Q_Ah * contact_av,
             "x_p [m]": x,
         }
         self.events = [

@@ -1,0 +1,66 @@
+"""The literature ranges are validated on load, hold every default, and the full-cell reach frees the cathode's."""
+
+import pytest
+
+from sizno.fitting import reach as rc
+from sizno.fitting import sensitivity as sens
+from sizno.models.parameters import load_parameter_set
+
+
+def test_every_default_lies_in_its_sourced_range():
+    pset = load_parameter_set()
+    for name, f in sens.literature_ranges(pset).items():
+        e = pset.entries[f.parameter]
+        v = e.activation_energy_eV if f.is_activation_energy else e.value
+        assert f.low <= v <= f.high, name
+        assert len(f.source) > 20, name
+
+
+def test_the_cathode_has_sourced_ranges():
+    ranges = sens.literature_ranges()
+    for name in rc.CATHODE_FACTORS + ("NCM811 contact loss per volumetric strain [-]",):
+        assert name in ranges, name
+    d = ranges["NCM811 Li diffusivity [m2.s-1]"]
+    assert d.log and d.low <= 1e-16 and d.high >= 1e-14  # NCM811's GITT spread, SOC-dependent
+    # a solid contact wets less than the liquid the default comes from: the range only goes down from it
+    assert ranges["NCM811 exchange current density [A.m-2]"].high == load_parameter_set().value(
+        "NCM811 exchange current density [A.m-2]")
+
+
+@pytest.mark.parametrize("bad, match", [({"range": [2.0, 1.0], "log": False, "source": "somewhere"}, "low < high"),
+                                        ({"range": [0.0, 1.0], "log": True, "source": "somewhere"}, "low > 0"),
+                                        ({"range": [1.0, 2.0], "log": False, "source": ""}, "source")])
+def test_a_bad_range_is_refused_on_load_naming_it(monkeypatch, bad, match):
+    name = "NCM811 particle radius [m]"
+    monkeypatch.setattr(sens, "read_toml", lambda path: {name: bad})
+    with pytest.raises(ValueError, match=match) as err:
+        sens.literature_ranges()
+    assert name in str(err.value)
+
+
+def test_a_full_cell_quantity_frees_the_cathode_within_its_ranges_and_a_half_cell_does_not():
+    assert set(rc.CATHODE_FACTORS) <= set(rc.reach_parameters("full_cell.high_loading.0.5"))
+    assert not set(rc.CATHODE_FACTORS) & set(rc.reach_parameters("half_cell.rate.si.5.0"))
+    pset = rc.with_range_bounds(load_parameter_set(), rc.reach_parameters("full_cell.high_loading.1.0"))
+    ranges = sens.literature_ranges()
+    for n in rc.CATHODE_FACTORS:
+        assert pset.entries[n].bounds == (ranges[n].low, ranges[n].high)
+    assert pset.entries["NCM811 utilisation [-]"].bounds == load_parameter_set().entries["NCM811 utilisation [-]"].bounds
+    problem = rc.reach_problem("full_cell.high_loading.1.0", -1, 8)
+    assert problem.log_scale["NCM811 Li diffusivity [m2.s-1]"] and not problem.log_scale["Cathode ionic Bruggeman exponent [-]"]
+
+
+def test_only_cathode_changes_reuse_the_half_cells(monkeypatch):
+    from sizno.fitting import calibrate as cal
+
+    calls = []
+    monkeypatch.setattr(cal, "_half_cell_values", lambda pset, mesh: calls.append(1) or {"h": 1.0})
+    monkeypatch.setattr(cal, "_full_cell_values", lambda pset, mesh: {"f": pset.value("NCM811 particle radius [m]")})
+    rc._HALF_CELL_CACHE.clear()
+    stage, pset = cal.stage("electrochemistry"), load_parameter_set()
+    a = rc._stage_values(stage, pset, 8)
+    b = rc._stage_values(stage, pset.with_values({"NCM811 particle radius [m]": 7e-6}), 8)
+    assert len(calls) == 1 and a["f"] != b["f"]
+    rc._stage_values(stage, pset.with_values({"Network ionic conductivity [S.m-1]": 2.0}), 8)
+    assert len(calls) == 2
+    rc._HALF_CELL_CACHE.clear()

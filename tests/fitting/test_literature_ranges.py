@@ -64,3 +64,23 @@ def test_only_cathode_changes_reuse_the_half_cells(monkeypatch):
     rc._stage_values(stage, pset.with_values({"Network ionic conductivity [S.m-1]": 2.0}), 8)
     assert len(calls) == 2
     rc._HALF_CELL_CACHE.clear()
+
+
+def test_the_reach_cli_screens_the_full_cells_over_the_cathode_too(monkeypatch, tmp_path):
+    from sizno.commands import sensitivity as cmd
+
+    screened, reached = [], {}
+    monkeypatch.setattr(rc, "screened_starts", lambda starts, seed=0, names=None, on_evaluation=None:
+                        screened.append(names) or [{"origin": "calibrated", "values": {}}])
+
+    def fake_reach(quantity, starts, seed=0, on_evaluation=None):
+        reached[quantity] = starts
+        return {"direction": "minimum", "calibrated_value": 1.0, "reached": 1.0, "starts": [],
+                "paper (validation, not used)": None, "model_runs": 0}
+
+    monkeypatch.setattr(rc, "reach", fake_reach)
+    monkeypatch.setattr(sens, "write", lambda res, out, name, figure: [])
+    cmd._reach(tmp_path, {}, starts=2, seed=0)
+    assert len(screened) == 2  # one screen per set of free parameters, not per quantity
+    assert any(set(rc.CATHODE_FACTORS) <= set(n) for n in screened)
+    assert set(reached) == set(rc.QUANTITIES)

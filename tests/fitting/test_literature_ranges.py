@@ -84,3 +84,26 @@ def test_the_reach_cli_screens_the_full_cells_over_the_cathode_too(monkeypatch, 
     assert len(screened) == 2  # one screen per set of free parameters, not per quantity
     assert any(set(rc.CATHODE_FACTORS) <= set(n) for n in screened)
     assert set(reached) == set(rc.QUANTITIES)
+
+
+def test_contact_reach_locates_each_paper_value_on_the_grid_and_reports_the_other(monkeypatch):
+    from sizno.fitting import contact_reach as cr
+
+    # a stand-in model: the normal cell fades twice as fast per unit coefficient as the thick one
+    monkeypatch.setattr(cr, "anode_reversible_capacity_mAh_per_g", lambda material: 2200.0)
+    monkeypatch.setattr(cr, "retentions", lambda k, mesh, cap: {"full_cell.cycling.retention_percent": 84 - 1000 * k,
+                                                                 "full_cell.high_loading.retention_percent": 92 - 500 * k})
+    res = cr.contact_reach(mesh_points=8)
+    normal, thick = res["records"]["full_cell.cycling.retention_percent"], res["records"]["full_cell.high_loading.retention_percent"]
+    assert normal["coefficient_reaching_paper"] == pytest.approx(0.013)  # 84 - 1000 k = 71
+    assert normal["other_record_there"]["full_cell.high_loading.retention_percent"] == pytest.approx(85.5)
+    assert thick["coefficient_reaching_paper"] == pytest.approx(0.034)
+    assert res["grid"][0] == 0.0 and res["grid"][-1] == cr.literature_range()[1]
+    assert cr.crossing([0.0, 1.0], [90.0, 80.0], 50.0) is None  # beyond the range: no value
+
+
+def test_the_contact_loss_default_is_no_effect_and_inside_its_range():
+    from sizno.fitting import contact_reach as cr
+
+    lo, hi = cr.literature_range()
+    assert load_parameter_set().value(cr.PARAMETER) == 0.0 == lo < hi

@@ -11,7 +11,8 @@ from rich.table import Table
 from sizno.clitools import ForceOption, JsonOption, console, err_console, output_folder, write_json
 from sizno.errors import SiznoInputError
 
-ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "combined", "envelope", "both", "all")  # both = morris + identifiability
+ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "combined",
+            "envelope", "contact", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -42,7 +43,9 @@ def register(app: typer.Typer) -> None:
                                                   "both levers: the reach's search at the activation energies' "
                                                   "favourable corner), envelope (pure Si at 5 A/g over a global "
                                                   "sample of every parameter's range, given only pure Si's own "
-                                                  "calibration records; see --samples), both (morris + "
+                                                  "calibration records; see --samples), contact (both full cells' "
+                                                  "retention along the cathode's contact-loss coefficient, across its "
+                                                  "range), both (morris + "
                                                   "identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
@@ -134,6 +137,8 @@ def register(app: typer.Typer) -> None:
             paths += _combined_reach(out, payload)
         if analysis in ("envelope", "all"):
             paths += _rate_envelope(out, payload, samples, seed)
+        if analysis in ("contact", "all"):
+            paths += _contact_reach(out, payload)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
         write_json(json_path, payload)
 
@@ -313,5 +318,28 @@ def _reach(out: Path, payload: dict, starts: int, seed: int) -> list[Path]:
         t.add_row(q, r["direction"], f"{r['calibrated_value']:{f}}",
                   "none within 5 %" if r["reached"] is None else f"{r['reached']:{f}}", ends,
                   f"{r['paper (validation, not used)']}", str(r["model_runs"]))
+    console.print(t)
+    return paths
+
+
+def _contact_reach(out: Path, payload: dict) -> list[Path]:
+    """Both full cells' retention along the cathode's contact-loss coefficient (a bound over its range)."""
+    from sizno.fitting import contact_reach as cr
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task("contact loss: full-cell cycling runs", total=cr.planned_runs())
+        res = cr.contact_reach(on_run=lambda: prog.advance(task))
+    paths = sens.write(res, out, "contact_reach", cr.contact_reach_figure)
+    payload["contact_reach"] = res
+    t = Table(title=f"retention along '{res['parameter']}' ({res['range_is']}, {res['range']})")
+    for col in ("record", "paper (validation)", "at 0", "at the range's top", "coefficient reaching the paper",
+                "the other record there"):
+        t.add_column(col)
+    for rid, r in res["records"].items():
+        k = r["coefficient_reaching_paper"]
+        t.add_row(rid, f"{r['paper (validation, not used)']:g} %", f"{r['at_zero']:.1f} %", f"{r['at_range_high']:.1f} %",
+                  "beyond the range" if k is None else f"{k:.3g}",
+                  "; ".join(f"{v:.1f} %" for v in r["other_record_there"].values()) or "–")
     console.print(t)
     return paths

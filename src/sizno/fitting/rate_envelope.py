@@ -23,9 +23,11 @@ from typing import Callable
 
 import numpy as np
 
+from sizno.data import read_toml
 from sizno.experiments.protocols import rate_test
 from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_half_cell
 from sizno.fitting import calibrate as cal
+from sizno.fitting.reach import CATHODE_SET
 from sizno.fitting.sensitivity import Factor, sensitivity_factors, with_factors
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.reproduce.reference import paper_reference
@@ -42,9 +44,10 @@ CHECKED_SAMPLES = 8  # the samples with pure Si's 0.8 A/g record met and the mos
 
 
 def envelope_factors(pset: ParameterSet) -> list[Factor]:
-    """Every factor of the sensitivity analysis that sets a value (activation energies do not act at a fixed
-    temperature: a value's range already spans what they could do there)."""
-    return [f for f in sensitivity_factors(pset) if not f.is_activation_energy]
+    """Every factor of the sensitivity analysis that sets a value a half cell reads: not the cathode's (parameters
+    of `CATHODE_SET`), and no activation energy (at one temperature a value's range spans what it could do)."""
+    cathode = set(read_toml(CATHODE_SET))
+    return [f for f in sensitivity_factors(pset) if not f.is_activation_energy and f.parameter not in cathode]
 
 
 def pure_si_observables(pset: ParameterSet, mesh_points: int = QUICK_MESH_POINTS) -> dict[str, float]:

@@ -12,7 +12,7 @@ from sizno.clitools import ForceOption, JsonOption, console, err_console, output
 from sizno.errors import SiznoInputError
 
 ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "combined",
-            "envelope", "contact", "both", "all")  # both = morris + identifiability
+            "envelope", "contact", "loading", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -45,8 +45,9 @@ def register(app: typer.Typer) -> None:
                                                   "sample of every parameter's range, given only pure Si's own "
                                                   "calibration records; see --samples), contact (both full cells' "
                                                   "retention along the cathode's contact-loss coefficient, across its "
-                                                  "range), both (morris + "
-                                                  "identifiability) or all."),
+                                                  "range), loading (the full cell's 1C capacity at 15 mg/cm2 over the "
+                                                  "normal loading's, across the cathode's ranges; see --samples), "
+                                                  "both (morris + identifiability) or all."),
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for the JSON files and figures. Default: a new "
                                                               "out/sensitivity-<date>-<time>; a folder with files needs --force."),
         force: bool = ForceOption,
@@ -55,8 +56,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, help="Seed of the Morris sample and of the reach's Sobol' starts."),
         starts: int = typer.Option(1, help="Reach: searches per quantity, from the calibrated point and the Sobol' "
                                            "points of the fit bounds nearest the calibration (each ~100 model runs)."),
-        samples: int = typer.Option(256, help="Envelope: Sobol' samples of the parameter box (each one pure-Si rate "
-                                              "test, ~2 s)."),
+        samples: int = typer.Option(256, help="Envelope and loading: Sobol' samples of the parameter box (each one "
+                                              "pure-Si rate test, or three full-cell runs; ~2 s)."),
         json_path: Optional[Path] = JsonOption,
     ):
         """Morris screening of the paper's validation quantities over every fitted and literature parameter
@@ -137,6 +138,8 @@ def register(app: typer.Typer) -> None:
             paths += _combined_reach(out, payload)
         if analysis in ("envelope", "all"):
             paths += _rate_envelope(out, payload, samples, seed)
+        if analysis in ("loading", "all"):
+            paths += _loading_ratio(out, payload, samples, seed)
         if analysis in ("contact", "all"):
             paths += _contact_reach(out, payload)
         err_console.print("wrote " + ", ".join(str(p) for p in paths), style="dim")
@@ -283,6 +286,28 @@ def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
     for w in res["whole_calibration_at_best_rate_met"]:
         console.print(f"  sample {w['sample']}: 5 A/g {w['q_5.0']:.0f} mAh/g with pure Si's 0.8 A/g record met; worst "
                       f"calibration record {w['worst_record']} {100 * w['worst_relative']:+.0f} %")
+    return paths
+
+
+def _loading_ratio(out: Path, payload: dict, samples: int, seed: int) -> list[Path]:
+    """The full cell's 1C capacity at 15 mg/cm² over the normal loading's, across the cathode's ranges."""
+    from sizno.fitting import loading_ratio as lr
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task("loading: full-cell runs (three per sample)", total=samples + 1)
+        res = lr.loading_ratio(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
+    paths = sens.write(res, out, "loading_ratio", lr.loading_ratio_figure)
+    payload["loading_ratio"] = {k: v for k, v in res.items() if k != "rows"}
+
+    def ratio(v: float | None) -> str:
+        return "—" if v is None else f"{v:.2f}"
+
+    console.print(f"1C at 15 mg/cm2 over 1C at the normal loading, {samples} samples of the cathode's ranges: "
+                  f"{res['feasible_samples']} meet the full cell's calibration within 5 %, their ratio "
+                  f"{ratio(res['smallest_feasible_ratio'])}..{ratio(res['largest_feasible_ratio'])} (any sample: from "
+                  f"{ratio(res['smallest_ratio_any_sample'])}; calibrated {ratio(res['calibrated']['ratio'])}; paper "
+                  f"{ratio(res['paper ratio (validation records, not used)'])})")
     return paths
 
 

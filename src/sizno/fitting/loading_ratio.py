@@ -15,6 +15,7 @@ The paper's values are only set beside the answer: the ratio is computed from th
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -24,7 +25,7 @@ from sizno.experiments.protocols import c_rate_test, load_protocol
 from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_full_cell
 from sizno.fitting import calibrate as cal
 from sizno.fitting.reach import CATHODE_FACTORS
-from sizno.fitting.sensitivity import Factor, literature_ranges, with_factors
+from sizno.fitting.sensitivity import Factor, literature_ranges, sobol_sample, with_factors
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.reproduce.reference import paper_reference
 from sizno.results.observables import first_cycle, rate_capacity
@@ -66,17 +67,13 @@ def loading_ratio(samples: int = 64, seed: int = 0, mesh_points: int = QUICK_MES
                   pset: ParameterSet | None = None, on_sample: Callable[[], None] | None = None) -> dict:
     """Each sample's observables and ratio (15 mg/cm² over normal, at 1C), and the ratio's range over the samples
     that meet the full cell's calibration records within 5 %."""
-    from scipy.stats import qmc
-
     if samples < 2:
         raise ValueError("samples must be >= 2")
     pset = pset or load_parameter_set()
     factors = loading_factors(pset)
     targets = {t.id: t.value for t in cal.calibration_targets(RECORDS)}
-    unit = qmc.Sobol(d=len(factors), scramble=True, seed=seed).random_base2(int(np.ceil(np.log2(samples))))[:samples]
-    points = [("calibrated", pset)] + [
-        (k, with_factors(pset, factors, np.array([f.from_unit(float(x)) for f, x in zip(factors, u)])))
-        for k, u in enumerate(unit)]
+    points = [("calibrated", pset)] + [(k, with_factors(pset, factors, values))
+                                       for k, values in enumerate(sobol_sample(factors, samples, seed))]
     rows = []
     for label, p in points:
         obs = full_cell_observables(p, mesh_points)
@@ -95,7 +92,7 @@ def loading_ratio(samples: int = 64, seed: int = 0, mesh_points: int = QUICK_MES
     return {
         "quantity": f"{HIGH_ID} / {NORMAL_ID}", "records": list(RECORDS), "targets": targets, "tolerance": TOLERANCE,
         "samples": samples, "seed": seed, "mesh_points": mesh_points,
-        "factors": [{"name": f.name, "low": f.low, "high": f.high, "log": f.log, "source": f.source} for f in factors],
+        "factors": [asdict(f) for f in factors],
         "calibrated": rows[0],
         "failed_samples": samples - len(sampled),
         "feasible_samples": len(feasible),

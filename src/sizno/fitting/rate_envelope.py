@@ -18,6 +18,7 @@ The paper's value (~560 mAh/g) is only set beside the answer.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -28,7 +29,7 @@ from sizno.experiments.protocols import rate_test
 from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_half_cell
 from sizno.fitting import calibrate as cal
 from sizno.fitting.reach import CATHODE_SET
-from sizno.fitting.sensitivity import Factor, sensitivity_factors, with_factors
+from sizno.fitting.sensitivity import Factor, sensitivity_factors, sobol_sample, with_factors
 from sizno.models.parameters import ParameterSet, load_parameter_set
 from sizno.reproduce.reference import paper_reference
 from sizno.results.observables import first_cycle, rate_capacity
@@ -71,8 +72,6 @@ def rate_envelope(samples: int = 256, seed: int = 0, mesh_points: int = QUICK_ME
                   on_sample: Callable[[], None] | None = None) -> dict:
     """The Sobol' sample's observables, the samples that meet pure Si's records, the envelope, and the whole
     calibration at the `checked` samples that meet pure Si's 0.8 A/g record with the most at 5 A/g."""
-    from scipy.stats import qmc
-
     from sizno.fitting.reach import calibration_relative
 
     if samples < 2:
@@ -80,13 +79,11 @@ def rate_envelope(samples: int = 256, seed: int = 0, mesh_points: int = QUICK_ME
     pset = pset or load_parameter_set()
     factors = envelope_factors(pset)
     targets = {t.id: t.value for t in cal.calibration_targets(tuple(RECORDS))}
-    unit = qmc.Sobol(d=len(factors), scramble=True, seed=seed).random_base2(int(np.ceil(np.log2(samples))))[:samples]
     rows = [{"sample": "calibrated", "values": {f.name: pset.value(f.name) for f in factors},
              **pure_si_observables(pset, mesh_points)}]
     if on_sample:
         on_sample()
-    for k, u in enumerate(unit):
-        values = np.array([f.from_unit(float(x)) for f, x in zip(factors, u)])
+    for k, values in enumerate(sobol_sample(factors, samples, seed)):
         rows.append({"sample": k, "values": {f.name: float(v) for f, v in zip(factors, values)},
                      **pure_si_observables(with_factors(pset, factors, values), mesh_points)})
         if on_sample:
@@ -119,7 +116,7 @@ def rate_envelope(samples: int = 256, seed: int = 0, mesh_points: int = QUICK_ME
     return {
         "quantity": QUANTITY, "records": list(RECORDS), "targets": targets, "tolerance": TOLERANCE,
         "samples": samples, "seed": seed, "mesh_points": mesh_points,
-        "factors": [{"name": f.name, "low": f.low, "high": f.high, "log": f.log, "source": f.source} for f in factors],
+        "factors": [asdict(f) for f in factors],
         "calibrated": rows[0],
         "failed_samples": len(sampled) - len(ok),
         "feasible_samples": len(feasible),

@@ -33,7 +33,7 @@ from sizno.experiments.protocols import c_rate_test, rate_test
 from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_full_cell, run_half_cell
 from sizno.fitting import calibrate as cal
 from sizno.fitting.core import FitProblem, fit
-from sizno.fitting.sensitivity import Factor, literature_ranges
+from sizno.fitting.sensitivity import Factor, literature_ranges, sobol_sample
 from sizno.materials import named_material
 from sizno.data import read_toml
 from sizno.models.parameters import ParameterSet, load_parameter_set
@@ -234,16 +234,13 @@ def screened_starts(starts: int, pset: ParameterSet | None = None, mesh_points: 
     names = list(names or cal.stage("electrochemistry").parameters)
     out = [{"origin": "calibrated", "values": {n: pset.value(n) for n in names}}]
     if starts > 1:
-        from scipy.stats import qmc
-
         n = candidates or SCREEN_CANDIDATES_PER_START * (starts - 1)
         bounded = with_range_bounds(pset, tuple(names))
         logs = _log_scales(bounded, tuple(names))
         factors = [Factor(nm, *bounded.entries[nm].bounds, logs[nm], "bounds") for nm in names]
-        unit = qmc.Sobol(d=len(names), scramble=True, seed=seed).random_base2(int(np.ceil(np.log2(max(n, 2)))))[:n]
         screened = []
-        for k, row in enumerate(unit):
-            values = {f.name: f.from_unit(float(u)) for f, u in zip(factors, row)}
+        for k, row in enumerate(sobol_sample(factors, n, seed)):
+            values = {f.name: float(v) for f, v in zip(factors, row)}
             rel = np.array(list(calibration_relative(pset.with_values(values), mesh_points).values()))
             cost = float(np.sum(penalty(rel) ** 2)) if np.all(np.isfinite(rel)) else float("inf")
             screened.append({"origin": f"Sobol' candidate {k} of {n} (seed {seed})", "values": values,

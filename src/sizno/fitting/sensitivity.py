@@ -97,6 +97,15 @@ def literature_ranges(pset: ParameterSet | None = None) -> dict[str, Factor]:
     return out
 
 
+def sobol_sample(factors: list[Factor], n: int, seed: int) -> np.ndarray:
+    """n points of a scrambled Sobol' sample of the factors' box (log-uniform where `log`): an (n, len(factors))
+    array of factor values, the first n of a base-2 sample so that every n is a prefix of a balanced design."""
+    from scipy.stats import qmc
+
+    unit = qmc.Sobol(d=len(factors), scramble=True, seed=seed).random_base2(int(np.ceil(np.log2(max(n, 2)))))[:n]
+    return np.array([[f.from_unit(float(u)) for f, u in zip(factors, row)] for row in unit])
+
+
 def with_factors(pset: ParameterSet, factors: list[Factor], values: np.ndarray) -> ParameterSet:
     """A copy of `pset` with each factor set (values and activation energies alike)."""
     entries = dict(pset.entries)

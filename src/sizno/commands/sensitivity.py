@@ -12,7 +12,7 @@ from sizno.clitools import ForceOption, JsonOption, console, err_console, output
 from sizno.errors import SiznoInputError
 
 ANALYSES = ("morris", "identifiability", "profile", "rate", "temperature", "activation", "knee", "reach", "combined",
-            "envelope", "contact", "loading", "both", "all")  # both = morris + identifiability
+            "envelope", "temperature-envelope", "contact", "loading", "both", "all")  # both = morris + identifiability
 
 
 def _progress():
@@ -43,7 +43,10 @@ def register(app: typer.Typer) -> None:
                                                   "both levers: the reach's search at the activation energies' "
                                                   "favourable corner), envelope (pure Si at 5 A/g over a global "
                                                   "sample of every parameter's range, given only pure Si's own "
-                                                  "calibration records; see --samples), contact (both full cells' "
+                                                  "calibration records; see --samples), temperature-envelope "
+                                                  "(Si–ZnO4 at 4 A/g, 25 °C over a global sample of every value "
+                                                  "and activation energy range, given only Si–ZnO4's six 60 °C "
+                                                  "records; see --samples), contact (both full cells' "
                                                   "retention along the cathode's contact-loss coefficient, across its "
                                                   "range), loading (the full cell's 1C capacity at 15 mg/cm2 over the "
                                                   "normal loading's, across the cathode's ranges; see --samples), "
@@ -56,8 +59,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, help="Seed of the Morris sample and of the reach's Sobol' starts."),
         starts: int = typer.Option(1, help="Reach: searches per quantity, from the calibrated point and the Sobol' "
                                            "points of the fit bounds nearest the calibration (each ~100 model runs)."),
-        samples: int = typer.Option(256, help="Envelope and loading: Sobol' samples of the parameter box (each one "
-                                              "pure-Si rate test, or three full-cell runs; ~2 s)."),
+        samples: int = typer.Option(256, help="Envelope, temperature-envelope and loading: Sobol' samples of the "
+                                              "parameter box (each one pure-Si rate test, two Si–ZnO4 rate tests, or "
+                                              "three full-cell runs; ~2–3 s)."),
         json_path: Optional[Path] = JsonOption,
     ):
         """Morris screening of the paper's validation quantities over every fitted and literature parameter
@@ -138,6 +142,8 @@ def register(app: typer.Typer) -> None:
             paths += _combined_reach(out, payload)
         if analysis in ("envelope", "all"):
             paths += _rate_envelope(out, payload, samples, seed)
+        if analysis in ("temperature-envelope", "all"):
+            paths += _temperature_envelope(out, payload, samples, seed)
         if analysis in ("loading", "all"):
             paths += _loading_ratio(out, payload, samples, seed)
         if analysis in ("contact", "all"):
@@ -286,6 +292,36 @@ def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
     for w in res["whole_calibration_at_best_rate_met"]:
         console.print(f"  sample {w['sample']}: 5 A/g {w['q_5.0']:.0f} mAh/g with pure Si's 0.8 A/g record met; worst "
                       f"calibration record {w['worst_record']} {100 * w['worst_relative']:+.0f} %")
+    return paths
+
+
+def _temperature_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Path]:
+    """Si–ZnO4 at 4 A/g, 25 °C over a Sobol' sample of every value and activation energy, given its 60 °C records."""
+    from sizno.fitting import sensitivity as sens
+    from sizno.fitting import temperature_envelope as te
+
+    with _progress() as prog:
+        task = prog.add_task("temperature envelope: Si–ZnO4 rate tests (60 and 25 °C), then whole calibrations",
+                             total=samples + 1 + te.CHECKED_SAMPLES)
+        res = te.temperature_envelope(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
+    paths = sens.write(res, out, "temperature_envelope", te.temperature_envelope_figure)
+    payload["temperature_envelope"] = {k: v for k, v in res.items() if k != "rows"}
+
+    def mAh(v: float | None) -> str:
+        return "—" if v is None else f"{v:.0f}"
+
+    console.print(f"Si–ZnO4 at 4 A/g, 25 °C over {samples} samples of {len(res['factors'])} ranges: "
+                  f"{res['feasible_samples']} meet its six 60 °C records within 5 %, the largest of them gives "
+                  f"{mAh(res['largest_feasible_q_25C'])} mAh/g; {res['samples_meeting_5A_record']} meet its 5 A/g "
+                  f"record, up to {mAh(res['largest_q_25C_5A_record_only'])} (any sample: "
+                  f"{mAh(res['largest_q_25C_any_sample'])}; calibrated {mAh(res['calibrated']['q_25C'])}; paper "
+                  f"{res['paper (validation, not used)']})")
+    for b in res["largest_q_25C_by_tolerance"]:
+        console.print(f"  six records within {100 * b['tolerance']:.0f} %: {b['samples']} samples, largest "
+                      f"{mAh(b['largest_q_25C'])}")
+    for w in res["whole_calibration_at_best"]:
+        console.print(f"  sample {w['sample']} ({w['meets']}): 25 °C {w['q_25C']:.0f} mAh/g; worst calibration record "
+                      f"{w['worst_record']} {100 * w['worst_relative']:+.0f} %")
     return paths
 
 

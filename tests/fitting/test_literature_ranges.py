@@ -73,7 +73,7 @@ def test_the_reach_cli_screens_the_full_cells_over_the_cathode_too(monkeypatch, 
     monkeypatch.setattr(rc, "screened_starts", lambda starts, seed=0, names=None, on_evaluation=None:
                         screened.append(names) or [{"origin": "calibrated", "values": {}}])
 
-    def fake_reach(quantity, starts, seed=0, on_evaluation=None):
+    def fake_reach(quantity, starts, seed=0, on_evaluation=None, **options):
         reached[quantity] = starts
         return {"direction": "minimum", "calibrated_value": 1.0, "reached": 1.0, "starts": [],
                 "paper (validation, not used)": None, "model_runs": 0}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.table import Table
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
                                                   "full cell at 0.5C and 1C, with every calibration record "
                                                   "within 5 %; the full cells also free the cathode's diffusivity, exchange "
                                                   "current, particle radius and ionic tortuosity within their sourced "
-                                                  "ranges; see --starts), combined (Si–ZnO4 at 4 A/g, 25 °C with "
+                                                  "ranges; see --starts, --quantity, --activation-energies), combined (Si–ZnO4 at 4 A/g, 25 °C with "
                                                   "both levers: the reach's search at the activation energies' "
                                                   "favourable corner), envelope (pure Si at 5 A/g over a global "
                                                   "sample of every parameter's range, given only pure Si's own "
@@ -62,6 +62,13 @@ def register(app: typer.Typer) -> None:
         samples: int = typer.Option(256, help="Envelope, temperature-envelope and loading: Sobol' samples of the "
                                               "parameter box (each one pure-Si rate test, two Si–ZnO4 rate tests, or "
                                               "three full-cell runs; ~2–3 s)."),
+        quantity: Optional[List[str]] = typer.Option(None, "--quantity", help="Reach: only this quantity (repeatable); "
+                                                     "default every one. Files: reach_<quantity>.{json,png}."),
+        activation_energies: bool = typer.Option(False, "--activation-energies", help="Reach: the full-cell quantities "
+                                                 "(25 °C) also free the activation energies within their sourced "
+                                                 "ranges, each parameter's 60 °C value held."),
+        max_evaluations: int = typer.Option(30, help="Reach: scipy evaluations per start (each costs one model run per "
+                                                     "free parameter for its Jacobian)."),
         json_path: Optional[Path] = JsonOption,
     ):
         """Morris screening of the paper's validation quantities over every fitted and literature parameter
@@ -78,6 +85,14 @@ def register(app: typer.Typer) -> None:
             raise SiznoInputError("--samples", f"got {samples}", "an integer >= 2")
         if workers < 1:
             raise SiznoInputError("--workers", f"got {workers}", "an integer >= 1")
+        if max_evaluations < 1:
+            raise SiznoInputError("--max-evaluations", f"got {max_evaluations}", "an integer >= 1")
+        if quantity:
+            from sizno.fitting.reach import QUANTITIES
+
+            unknown = [q for q in quantity if q not in QUANTITIES]
+            if unknown:
+                raise SiznoInputError("--quantity", f"got '{unknown[0]}'", ", ".join(QUANTITIES))
         out = output_folder(out, "sensitivity", force)
         # not compiled: every sample's full cell has its own anode thickness (sized from the anode's
         # capacity, N/P), hence its own mesh, and a compiled model would compile again for each sample
@@ -137,7 +152,8 @@ def register(app: typer.Typer) -> None:
         if analysis in ("knee", "all"):
             paths += _percolation_knee(out, payload)
         if analysis in ("reach", "all"):
-            paths += _reach(out, payload, starts, seed)
+            paths += _reach(out, payload, starts, seed, quantities=tuple(quantity or ()),
+                            activation_energies=activation_energies, max_evaluations=max_evaluations)
         if analysis in ("combined", "all"):
             paths += _combined_reach(out, payload)
         if analysis in ("envelope", "all"):
@@ -347,15 +363,21 @@ def _loading_ratio(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
     return paths
 
 
-def _reach(out: Path, payload: dict, starts: int, seed: int) -> list[Path]:
-    """The most (or least) each named prediction can give with every electrochemistry-stage record within 5 %."""
+def _reach(out: Path, payload: dict, starts: int, seed: int, quantities: tuple[str, ...] = (),
+           activation_energies: bool = False, max_evaluations: int = 30) -> list[Path]:
+    """The most (or least) each named prediction (`quantities`; default all) can give with every
+    electrochemistry-stage record within 5 %. Every model evaluation is appended to reach_trace.jsonl as it runs."""
     from sizno.fitting import reach as rc
     from sizno.fitting import sensitivity as sens
 
     points_of: dict[tuple[str, ...], list[dict]] = {}  # one screen per set of free parameters (full cells: + cathode)
     results = {}
-    for quantity in rc.QUANTITIES:
-        names = rc.reach_parameters(quantity)
+    stem = "reach" if not quantities else "reach_" + "_".join(quantities)
+    out.mkdir(parents=True, exist_ok=True)
+    trace_path = out / f"{stem}_trace.jsonl"
+    trace_path.write_text("")  # this run's evaluations only
+    for quantity in quantities or tuple(rc.QUANTITIES):
+        names = rc.reach_parameters(quantity, activation_energies)
         if names not in points_of:
             with _progress() as prog:
                 task = prog.add_task("reach: screening Sobol' starts (calibration runs)",
@@ -365,21 +387,29 @@ def _reach(out: Path, payload: dict, starts: int, seed: int) -> list[Path]:
         points = points_of[names]
         with _progress() as prog:
             task = prog.add_task(f"reach {quantity}: model evaluations, {len(points)} start(s)", total=None)
-            results[quantity] = rc.reach(quantity, starts=points, seed=seed, on_evaluation=lambda c: prog.advance(task))
+            results[quantity] = rc.reach(quantity, starts=points, seed=seed, on_evaluation=lambda c: prog.advance(task),
+                                         activation_energies=activation_energies, max_evaluations=max_evaluations,
+                                         trace_path=trace_path)
     res = {"results": results}
-    paths = sens.write(res, out, "reach", rc.reach_figure)
+    paths = sens.write(res, out, stem, rc.reach_figure)
     payload["reach"] = res
     t = Table(title="how far each prediction goes with the calibration held within 5 % (electrochemistry stage)")
     for col in ("quantity", "direction", "calibrated", "reached (best start)", "each start's end (worst record)",
                 "paper (validation)", "runs"):
         t.add_column(col)
     for q, r in results.items():
-        f = ".3f" if isinstance(rc.QUANTITIES[q], rc.Ordering) else ".0f"  # the ordering is a ratio
+        f = ".3f" if isinstance(rc.QUANTITIES[q], (rc.Ordering, rc.LoadingRatio)) else ".0f"  # ratios
         ends = "; ".join(f"{e['reached']:{f}} ({100 * e['worst_calibration_residual']:.1f} %)" for e in r["starts"])
         t.add_row(q, r["direction"], f"{r['calibrated_value']:{f}}",
                   "none within 5 %" if r["reached"] is None else f"{r['reached']:{f}}", ends,
-                  f"{r['paper (validation, not used)']}", str(r["model_runs"]))
+                  "—" if r["paper (validation, not used)"] is None else f"{r['paper (validation, not used)']:{f}}",
+                  str(r["model_runs"]))
     console.print(t)
+    for q, r in results.items():
+        if r.get("records_at_reached"):
+            console.print(f"{q}: records at the calibrated point "
+                          + ", ".join(f"{k} {v:.0f}" for k, v in r["records_at_calibrated"].items())
+                          + "; at the point reached " + ", ".join(f"{k} {v:.0f}" for k, v in r["records_at_reached"].items()))
     return paths
 
 

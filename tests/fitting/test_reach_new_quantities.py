@@ -213,3 +213,28 @@ def test_the_figure_draws_ratios_on_their_own_axis(tmp_path):
                                                           "direction": "minimum",
                                                           "paper (validation, not used)": 0.44, "starts": [end]}}}
     assert rc.reach_figure(result, tmp_path / "reach.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_at_the_calibrated_point_each_new_quantity_is_what_reproduce_reports_on_the_same_mesh():
+    """The real model (quick mesh): reproduce's own runs (its protocols, its anode sizing) against the quantities."""
+    from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, anode_reversible_capacity_mAh_per_g, run_full_cell
+    from sizno.materials import named_material
+    from sizno.results.observables import rate_capacity
+
+    pset = load_parameter_set()
+    protocols = fc._protocols(quick=False)
+
+    def reproduce_run(label: str):
+        _, protocol, overrides = protocols[label]
+        material = label.split()[1]
+        cap = anode_reversible_capacity_mAh_per_g(named_material(material))
+        return run_full_cell(material, protocol, mesh_points=QUICK_MESH_POINTS, timeseries_cycles=NO_CURVES,
+                             anode_capacity_mAh_per_g=cap, **overrides)
+
+    si = rate_capacity(reproduce_run("full-cell si rate"), 2.0)
+    assert rc.quantity_value("full_cell.rate.si.2.0", pset, QUICK_MESH_POINTS) == pytest.approx(si, rel=1e-9)
+    high = rate_capacity(reproduce_run("full-cell si-zno4 high-loading rate"), 1.0)
+    normal = rate_capacity(reproduce_run("full-cell si-zno4 rate"), 1.0)
+    ratio = rc.quantity_value("full_cell.loading_ratio.1.0", pset, QUICK_MESH_POINTS)
+    assert ratio == pytest.approx(high / normal, rel=1e-9)

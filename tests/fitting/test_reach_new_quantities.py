@@ -238,3 +238,17 @@ def test_at_the_calibrated_point_each_new_quantity_is_what_reproduce_reports_on_
     normal = rate_capacity(reproduce_run("full-cell si-zno4 rate"), 1.0)
     ratio = rc.quantity_value("full_cell.loading_ratio.1.0", pset, QUICK_MESH_POINTS)
     assert ratio == pytest.approx(high / normal, rel=1e-9)
+
+
+def test_with_activation_energies_the_starts_include_both_corners_of_their_box(monkeypatch):
+    pset = load_parameter_set()
+    monkeypatch.setattr(rc, "calibration_relative", lambda p, mesh: {"record": 0.01})
+    names = rc.reach_parameters("full_cell.loading_ratio.1.0", activation_energies=True)
+    starts = rc.screened_starts(2, pset, candidates=4, seed=0, names=names)
+    assert [s["origin"].split(",")[0] for s in starts[:3]] == ["calibrated"] * 3 and len(starts) == 4
+    ranges = literature_ranges(pset)
+    energies = [n for n in names if n.endswith(EA_SUFFIX)]
+    assert all(starts[1]["values"][n] == ranges[n].low and starts[2]["values"][n] == ranges[n].high for n in energies)
+    plain = [n for n in names if n not in energies]
+    assert all(starts[k]["values"][n] == starts[0]["values"][n] for k in (1, 2) for n in plain)
+    assert len(rc.screened_starts(1, pset, names=rc.reach_parameters("full_cell.loading_ratio.1.0"))) == 1

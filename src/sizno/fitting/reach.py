@@ -364,16 +364,24 @@ def screened_starts(starts: int, pset: ParameterSet | None = None, mesh_points: 
                     candidates: int | None = None, seed: int = 0,
                     on_evaluation: Callable[[], None] | None = None,
                     names: tuple[str, ...] | None = None) -> list[dict]:
-    """The calibrated point, then the `starts` - 1 Sobol' candidates of the bounds of `names` (default: the
-    electrochemistry stage's; a literature parameter or an activation energy: its sourced range) with the
-    smallest calibration penalty (SCREEN_CANDIDATES_PER_START per start unless `candidates`). Each: origin,
-    values, worst calibration record (relative), penalty."""
+    """The calibrated point; where `names` hold activation energies, the calibrated point with all of them at the
+    low and at the high end of their ranges (60 °C values held: the half cells' records unchanged; a local search
+    moves them little from the calibrated point); then the `starts` - 1 Sobol' candidates of the bounds of `names`
+    (default: the electrochemistry stage's; a literature parameter or an activation energy: its sourced range) with
+    the smallest calibration penalty (SCREEN_CANDIDATES_PER_START per start unless `candidates`). Each: origin,
+    values, worst calibration record (relative; not for the calibrated point), penalty."""
     if starts < 1:
         raise ValueError("starts must be >= 1")
     pset = pset or load_parameter_set()
     names = list(names or cal.stage("electrochemistry").parameters)
     space = search_space(pset, tuple(names))
     out = [{"origin": "calibrated", "values": {n: space.value(n) for n in names}}]
+    energies = [n for n in names if n.endswith(EA_SUFFIX)]
+    for end, pick in (("low", 0), ("high", 1)) if energies else ():
+        values = {**out[0]["values"], **{n: space.entries[n].bounds[pick] for n in energies}}
+        rel = np.array(list(calibration_relative(resolved(space.with_values(values)), mesh_points).values()))
+        out.append({"origin": f"calibrated, every activation energy at its {end} end (60 °C values held)",
+                    "values": values, "worst": float(np.max(np.abs(rel)))})
     if starts > 1:
         n = candidates or SCREEN_CANDIDATES_PER_START * (starts - 1)
         logs = _log_scales(space, tuple(names))

@@ -58,7 +58,8 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(1, help="Processes evaluating samples in parallel."),
         seed: int = typer.Option(0, help="Seed of the Morris sample and of the reach's Sobol' starts."),
         starts: int = typer.Option(1, help="Reach: searches per quantity, from the calibrated point and the Sobol' "
-                                           "points of the fit bounds nearest the calibration (each ~100 model runs)."),
+                                           "points of the fit bounds nearest the calibration (each ~100 model runs); "
+                                           "with --activation-energies also from both corners of their box."),
         samples: int = typer.Option(256, help="Envelope, temperature-envelope and loading: Sobol' samples of the "
                                               "parameter box (each one pure-Si rate test, two Si–ZnO4 rate tests, or "
                                               "three full-cell runs; ~2–3 s)."),

@@ -14,7 +14,8 @@ Multi-start (`starts` > 1): the calibrated point, then the points of a scrambled
 fit bounds (log-uniform where the fit works in log10) with the smallest calibration penalty. The
 penalty is what every search must bring to zero first, so the screen spends one stage observation per
 candidate to pick the candidates nearest the band, spread over the whole box; the sample is seeded
-and the same for every quantity.
+and the same for every quantity. With the activation energies freed, the calibrated point with all of
+them at the low and at the high end of their ranges are starts too.
 
 The full-cell quantities also free the composite cathode's literature parameters within their sourced
 ranges (`CATHODE_FACTORS`, parameters/sensitivity-ranges.toml): they touch only the full cell's two

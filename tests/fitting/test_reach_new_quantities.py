@@ -252,3 +252,58 @@ def test_with_activation_energies_the_starts_include_both_corners_of_their_box(m
     plain = [n for n in names if n not in energies]
     assert all(starts[k]["values"][n] == starts[0]["values"][n] for k in (1, 2) for n in plain)
     assert len(rc.screened_starts(1, pset, names=rc.reach_parameters("full_cell.loading_ratio.1.0"))) == 1
+
+
+def _earlier_run(names, quantity="full_cell.rate.si.2.0"):
+    """A reach result as the CLI writes it: two ends, one within the band, one outside."""
+    def end(origin, reached, worst, v):
+        return {"origin": origin, "reached": reached, "worst_calibration_residual": worst,
+                "parameters": {n: v for n in names}}
+    return {"results": {quantity: {"direction": "maximum", "starts": [end("calibrated", 14.5, 0.041, 1.0),
+                                                                     end("Sobol'", 30.0, 0.10, 2.0),
+                                                                     end("low corner", 18.2, 0.035, 3.0)]}}}
+
+
+def test_a_continued_search_starts_from_the_earlier_ends_best_feasible_first():
+    names = rc.reach_parameters("full_cell.rate.si.2.0", True)
+    starts = rc.continued_starts(_earlier_run(names), "full_cell.rate.si.2.0", names)
+    # within the band and furthest up first; the end outside the band (30, 10 % off) last, whatever it reached
+    assert [s["values"][names[0]] for s in starts] == [3.0, 1.0, 2.0]
+    assert set(starts[0]["values"]) == set(names) and "low corner" in starts[0]["origin"]
+    with pytest.raises(ValueError, match="holds no run"):
+        rc.continued_starts(_earlier_run(names), "full_cell.loading_ratio.1.0", names)
+    without = rc.reach_parameters("full_cell.rate.si.2.0", False)
+    with pytest.raises(ValueError, match="did not free"):  # an earlier run without the activation energies
+        rc.continued_starts(_earlier_run(without), "full_cell.rate.si.2.0", names)
+
+
+def test_the_cli_continues_from_an_earlier_run_and_refuses_a_bad_file_with_exit_2(monkeypatch, tmp_path):
+    from sizno.cli import app
+    from sizno.fitting import sensitivity as sens
+
+    names = rc.reach_parameters("full_cell.rate.si.2.0", True)
+    earlier = tmp_path / "reach_full_cell.rate.si.2.0.json"
+    earlier.write_text(json.dumps(_earlier_run(names)))
+    seen = {}
+
+    def fake_reach(quantity, starts, seed=0, on_evaluation=None, **options):
+        seen["starts"] = starts
+        return {"direction": "maximum", "calibrated_value": 13.7, "reached": 19.0, "starts": [],
+                "paper (validation, not used)": 42.0, "model_runs": 0, "records_at_calibrated": {},
+                "records_at_reached": {}}
+
+    monkeypatch.setattr(rc, "reach", fake_reach)
+    monkeypatch.setattr(rc, "screened_starts", lambda *a, **k: pytest.fail("a continued run screens no starts"))
+    monkeypatch.setattr(sens, "write", lambda res, out, stem, figure: [])
+    args = ["sensitivity", "--analysis", "reach", "--quantity", "full_cell.rate.si.2.0", "--activation-energies",
+            "--starts", "2", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, args + ["--continue-from", str(earlier)])
+    assert result.exit_code == 0, result.output
+    assert [s["values"][names[0]] for s in seen["starts"]] == [3.0, 1.0]  # the best two ends
+    for bad in (tmp_path / "missing.json", tmp_path / "o2"):
+        r = subprocess.run([sys.executable, "-m", "sizno.cli", *args[:-1], str(tmp_path / "o3"), "--continue-from",
+                            str(bad)], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 2, (r.stdout, r.stderr)
+        lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+        assert len(lines) == 1 and "--continue-from" in lines[0] and "Traceback" not in r.stderr
+        assert not (tmp_path / "o3").exists()

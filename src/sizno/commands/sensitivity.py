@@ -70,6 +70,9 @@ def register(app: typer.Typer) -> None:
                                                  "ranges, each parameter's 60 °C value held."),
         max_evaluations: int = typer.Option(30, help="Reach: scipy evaluations per start (each costs one model run per "
                                                      "free parameter for its Jacobian)."),
+        continue_from: Optional[Path] = typer.Option(None, "--continue-from", help="Reach: start each search from "
+                                                     "the ends of an earlier run (its reach_<quantity>.json, same "
+                                                     "options), best end first; --starts N takes the first N."),
         json_path: Optional[Path] = JsonOption,
     ):
         """Morris screening of the paper's validation quantities over every fitted and literature parameter
@@ -94,6 +97,7 @@ def register(app: typer.Typer) -> None:
             unknown = [q for q in quantity if q not in QUANTITIES]
             if unknown:
                 raise SiznoInputError("--quantity", f"got '{unknown[0]}'", ", ".join(QUANTITIES))
+        continued = _continued_run(continue_from, tuple(quantity or ()), activation_energies) if continue_from else None
         out = output_folder(out, "sensitivity", force)
         # not compiled: every sample's full cell has its own anode thickness (sized from the anode's
         # capacity, N/P), hence its own mesh, and a compiled model would compile again for each sample
@@ -154,7 +158,8 @@ def register(app: typer.Typer) -> None:
             paths += _percolation_knee(out, payload)
         if analysis in ("reach", "all"):
             paths += _reach(out, payload, starts, seed, quantities=tuple(quantity or ()),
-                            activation_energies=activation_energies, max_evaluations=max_evaluations)
+                            activation_energies=activation_energies, max_evaluations=max_evaluations,
+                            continued=continued)
         if analysis in ("combined", "all"):
             paths += _combined_reach(out, payload)
         if analysis in ("envelope", "all"):
@@ -364,8 +369,31 @@ def _loading_ratio(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
     return paths
 
 
+def _continued_run(path: Path, quantities: tuple[str, ...], activation_energies: bool) -> dict:
+    """The earlier reach run to continue, checked before anything runs: readable JSON holding every quantity asked
+    for, with the same free parameters."""
+    import json
+
+    from sizno.fitting import reach as rc
+
+    accepted = "a reach_<quantity>.json written by `sizno sensitivity --analysis reach` with the same options"
+    try:
+        result = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise SiznoInputError("--continue-from", f"cannot read {path} ({type(e).__name__})", accepted) from None
+    if not isinstance(result, dict):
+        raise SiznoInputError("--continue-from", f"{path} is not a reach result", accepted)
+    for q in quantities or tuple(rc.QUANTITIES):
+        try:
+            rc.continued_starts(result, q, rc.reach_parameters(q, activation_energies))
+        except ValueError as e:
+            raise SiznoInputError("--continue-from", f"{path} {e}", accepted) from None
+    return result
+
+
 def _reach(out: Path, payload: dict, starts: int, seed: int, quantities: tuple[str, ...] = (),
-           activation_energies: bool = False, max_evaluations: int = 30) -> list[Path]:
+           activation_energies: bool = False, max_evaluations: int = 30,
+           continued: dict | None = None) -> list[Path]:
     """The most (or least) each named prediction (`quantities`; default all) can give with every
     electrochemistry-stage record within 5 %. Every model evaluation is appended to reach_trace.jsonl as it runs."""
     from sizno.fitting import reach as rc
@@ -379,7 +407,9 @@ def _reach(out: Path, payload: dict, starts: int, seed: int, quantities: tuple[s
     trace_path.write_text("")  # this run's evaluations only
     for quantity in quantities or tuple(rc.QUANTITIES):
         names = rc.reach_parameters(quantity, activation_energies)
-        if names not in points_of:
+        if continued is not None:
+            points_of[names] = rc.continued_starts(continued, quantity, names)[:starts]
+        elif names not in points_of:
             with _progress() as prog:
                 task = prog.add_task("reach: screening Sobol' starts (calibration runs)",
                                      total=rc.SCREEN_CANDIDATES_PER_START * (starts - 1))

@@ -400,6 +400,33 @@ def screened_starts(starts: int, pset: ParameterSet | None = None, mesh_points: 
     return out
 
 
+def continued_starts(result: dict, quantity: str, names: tuple[str, ...]) -> list[dict]:
+    """Starts from a previous run's ends (`result`: a reach JSON as `sizno sensitivity --analysis reach` writes it,
+    {"results": {quantity: {...}}}): each start's end point, best first (within 5 % and furthest along the push, then
+    the nearest to the band). Raises ValueError naming what is missing: the quantity, or parameters (another set of
+    free parameters, e.g. without --activation-energies)."""
+    runs = result.get("results", {})
+    if quantity not in runs:
+        raise ValueError(f"holds no run of {quantity} (it holds: {', '.join(sorted(runs)) or 'none'})")
+    run = runs[quantity]
+    direction = 1 if run.get("direction") == "maximum" else -1
+    ends = [e for e in run.get("starts", []) if e.get("parameters")]
+    if not ends:
+        raise ValueError(f"holds no end point of {quantity}")
+    missing = sorted(set(names) - set(ends[0]["parameters"]))
+    if missing:
+        raise ValueError(f"its run of {quantity} did not free {missing[0]} (run it with the same options)")
+
+    def rank(e: dict) -> tuple:
+        feasible = e["worst_calibration_residual"] <= TOLERANCE
+        return (not feasible, -direction * e["reached"] if feasible else e["worst_calibration_residual"])
+
+    return [{"origin": f"continued from the end of '{e['origin']}' ({e['reached']:.4g}, worst record "
+                       f"{100 * e['worst_calibration_residual']:.1f} %)",
+             "values": {n: e["parameters"][n] for n in names}, "worst": e["worst_calibration_residual"]}
+            for e in sorted(ends, key=rank)]
+
+
 def _best_feasible_by_evaluation(trace: list[dict], direction: int) -> list[float | None]:
     """After each model evaluation, the best quantity seen so far with every record within 5 %."""
     best, out = None, []

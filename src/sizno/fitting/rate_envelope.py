@@ -67,13 +67,34 @@ def _relative_errors(obs: dict[str, float], targets: dict[str, float]) -> dict[s
             "half_cell.rate.si.0.8": obs["q_0.8"] / targets["half_cell.rate.si.0.8"] - 1}
 
 
+def binned_envelope(rows: list[dict], x: str, y: str, bins: int = ENVELOPE_BINS) -> list[dict]:
+    """The largest `y` in each of `bins` equal bins of `x` from 0 to the largest `x` (every row counted once):
+    [{f"{x}_low", f"{x}_high", "samples", f"largest_{y}"}]."""
+    edges = np.linspace(0.0, max([r[x] for r in rows], default=1.0) * 1.0001, bins + 1)
+    envelope = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = [r[y] for r in rows if lo <= r[x] < hi]
+        envelope.append({f"{x}_low": float(lo), f"{x}_high": float(hi), "samples": len(inside),
+                         f"largest_{y}": float(max(inside)) if inside else None})
+    return envelope
+
+
+def whole_calibration(pset: ParameterSet, factors: list[Factor], row: dict, mesh_points: int) -> dict:
+    """Every electrochemistry-stage calibration record's relative error at a sample (`row["values"]`), and the worst
+    (a record whose run failed, NaN, counts as the worst)."""
+    from sizno.fitting.reach import calibration_relative
+
+    rel = calibration_relative(with_factors(pset, factors, np.array([row["values"][f.name] for f in factors])),
+                               mesh_points)
+    worst = max(rel, key=lambda k: abs(rel[k]) if np.isfinite(rel[k]) else np.inf)
+    return {"sample": row["sample"], "calibration_relative": rel, "worst_record": worst, "worst_relative": rel[worst]}
+
+
 def rate_envelope(samples: int = 256, seed: int = 0, mesh_points: int = QUICK_MESH_POINTS,
                   pset: ParameterSet | None = None, checked: int = CHECKED_SAMPLES,
                   on_sample: Callable[[], None] | None = None) -> dict:
     """The Sobol' sample's observables, the samples that meet pure Si's records, the envelope, and the whole
     calibration at the `checked` samples that meet pure Si's 0.8 A/g record with the most at 5 A/g."""
-    from sizno.fitting.reach import calibration_relative
-
     if samples < 2:
         raise ValueError("samples must be >= 2")
     pset = pset or load_parameter_set()
@@ -95,21 +116,12 @@ def rate_envelope(samples: int = 256, seed: int = 0, mesh_points: int = QUICK_ME
     sampled = [r for r in rows if r["sample"] != "calibrated"]
     feasible = [r for r in sampled if r["meets_pure_si_records"]]
     ok = [r for r in sampled if np.isfinite(r["q_0.8"]) and np.isfinite(r["q_5.0"])]
-    edges = np.linspace(0.0, max([r["q_0.8"] for r in ok], default=1.0) * 1.0001, ENVELOPE_BINS + 1)
-    envelope = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        inside = [r["q_5.0"] for r in ok if lo <= r["q_0.8"] < hi]
-        envelope.append({"q_0.8_low": float(lo), "q_0.8_high": float(hi), "samples": len(inside),
-                         "largest_q_5.0": float(max(inside)) if inside else None})
+    envelope = binned_envelope(ok, "q_0.8", "q_5.0")
     best = max(feasible, key=lambda r: r["q_5.0"]) if feasible else None
     rate_met = [r for r in ok if abs(r["relative_errors"]["half_cell.rate.si.0.8"]) <= TOLERANCE]
     whole = []
     for r in sorted(rate_met, key=lambda r: -r["q_5.0"])[:checked]:
-        rel = calibration_relative(with_factors(pset, factors, np.array([r["values"][f.name] for f in factors])),
-                                   mesh_points)
-        worst = max(rel, key=lambda k: abs(rel[k]))
-        whole.append({"sample": r["sample"], "q_5.0": r["q_5.0"], "calibration_relative": rel,
-                      "worst_record": worst, "worst_relative": rel[worst]})
+        whole.append({"q_5.0": r["q_5.0"], **whole_calibration(pset, factors, r, mesh_points)})
         if on_sample:
             on_sample()
     paper = {r.id: r.value for r in paper_reference()}

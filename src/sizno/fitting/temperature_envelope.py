@@ -29,7 +29,7 @@ import numpy as np
 from sizno.experiments.protocols import rate_test
 from sizno.experiments.runner import NO_CURVES, QUICK_MESH_POINTS, run_half_cell
 from sizno.fitting import calibrate as cal
-from sizno.fitting.rate_envelope import envelope_factors
+from sizno.fitting.rate_envelope import binned_envelope, envelope_factors, whole_calibration
 from sizno.fitting.sensitivity import Factor, sobol_sample, with_factors
 from sizno.fitting.temperature_reach import CALIBRATION_TEMPERATURE_C, activation_energy_factors
 from sizno.models.parameters import ParameterSet, load_parameter_set
@@ -118,8 +118,6 @@ def temperature_envelope(samples: int = 256, seed: int = 0, mesh_points: int = Q
     """The Sobol' sample's observables, the samples meeting Si–ZnO4's six 60 °C records, the envelope of the 25 °C
     capacity against the 60 °C 5 A/g one, the factors' positions at the best samples, and the whole calibration at
     the `checked` best."""
-    from sizno.fitting.reach import calibration_relative
-
     if samples < 2:
         raise ValueError("samples must be >= 2")
     pset = pset or load_parameter_set()
@@ -147,12 +145,7 @@ def temperature_envelope(samples: int = 256, seed: int = 0, mesh_points: int = Q
     ok = [r for r in sampled if np.isfinite(r["q_5.0"]) and np.isfinite(r["q_25C"])]
     feasible = sorted((r for r in ok if r["meets_records"]), key=lambda r: -r["q_25C"])
     high_rate = sorted((r for r in ok if r["meets_5A_record"]), key=lambda r: -r["q_25C"])
-    edges = np.linspace(0.0, max([r["q_5.0"] for r in ok], default=1.0) * 1.0001, ENVELOPE_BINS + 1)
-    envelope = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        inside = [r["q_25C"] for r in ok if lo <= r["q_5.0"] < hi]
-        envelope.append({"q_5.0_low": float(lo), "q_5.0_high": float(hi), "samples": len(inside),
-                         "largest_q_25C": float(max(inside)) if inside else None})
+    envelope = binned_envelope(ok, "q_5.0", "q_25C", ENVELOPE_BINS)
     by_tolerance = []
     for tol in RELAXED_TOLERANCES:
         inside = [r for r in ok if r["worst_relative_error"] <= tol]
@@ -162,12 +155,8 @@ def temperature_envelope(samples: int = 256, seed: int = 0, mesh_points: int = Q
     whole = []
     picked = feasible[:checked] + [r for r in high_rate if not r["meets_records"]][:max(0, checked - len(feasible))]
     for r in picked:
-        rel = calibration_relative(with_factors(pset, factors, np.array([r["values"][f.name] for f in factors])),
-                                   mesh_points)
-        worst = max(rel, key=lambda k: abs(rel[k]) if np.isfinite(rel[k]) else np.inf)
-        whole.append({"sample": r["sample"], "meets": "six records" if r["meets_records"] else "5 A/g record only",
-                      "q_25C": r["q_25C"], "calibration_relative": rel, "worst_record": worst,
-                      "worst_relative": rel[worst]})
+        whole.append({"meets": "six records" if r["meets_records"] else "5 A/g record only", "q_25C": r["q_25C"],
+                      **whole_calibration(pset, factors, r, mesh_points)})
         tick()
     paper = {p.id: p.value for p in paper_reference()}
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 from rich.table import Table
@@ -20,6 +20,21 @@ def _progress():
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=err_console, transient=True)
+
+
+def _computed(out: Path, payload: dict, stem: str, label: str, total: int | None,
+              compute: Callable[[Callable[..., None]], dict], figure: Callable[[dict, Path], Path],
+              left_out: str | None = None) -> tuple[dict, list[Path]]:
+    """`compute(tick)` under one progress bar (`label`, `total` steps or None: unknown), its JSON and figure written
+    as `stem` in `out`, and the result in the --json payload under `stem` (without `left_out`: bulky rows)."""
+    from sizno.fitting import sensitivity as sens
+
+    with _progress() as prog:
+        task = prog.add_task(label, total=total)
+        res = compute(lambda *_: prog.advance(task))
+    paths = sens.write(res, out, stem, figure)
+    payload[stem] = {k: v for k, v in res.items() if k != left_out}
+    return res, paths
 
 
 def register(app: typer.Typer) -> None:
@@ -103,11 +118,9 @@ def register(app: typer.Typer) -> None:
         # capacity, N/P), hence its own mesh, and a compiled model would compile again for each sample
         payload, paths = {}, []
         if analysis in ("identifiability", "both", "all"):
-            with _progress() as prog:
-                task = prog.add_task("identifiability: model evaluations", total=None)
-                res = sens.identifiability(on_evaluation=lambda: prog.advance(task))
-            paths += sens.write(res, out, "identifiability", sens.identifiability_figure)
-            payload["identifiability"] = res
+            res, written = _computed(out, payload, "identifiability", "identifiability: model evaluations", None,
+                                     lambda tick: sens.identifiability(on_evaluation=tick), sens.identifiability_figure)
+            paths += written
             t = Table(title="identifiability of the calibration (electrochemistry stage)")
             for col in ("parameter", "value", "1-sigma [decades]", "identified", "most correlated with"):
                 t.add_column(col)
@@ -117,12 +130,11 @@ def register(app: typer.Typer) -> None:
             console.print(t)
         if analysis in ("morris", "both", "all"):
             n = trajectories * (len(sens.sensitivity_factors()) + 1)
-            with _progress() as prog:
-                task = prog.add_task("Morris samples", total=n)
-                res = sens.morris(trajectories=trajectories, seed=seed, workers=workers,
-                                  on_sample=lambda: prog.advance(task))
-            paths += sens.write(res, out, "morris", sens.morris_figure)
-            payload["morris"] = {k: v for k, v in res.items() if k != "samples"}
+            res, written = _computed(out, payload, "morris", "Morris samples", n,
+                                     lambda tick: sens.morris(trajectories=trajectories, seed=seed, workers=workers,
+                                                              on_sample=tick),
+                                     sens.morris_figure, left_out="samples")
+            paths += written
             t = Table(title="Morris: the three factors that move each prediction most (mu* [mAh/g]); range reached")
             for col in ("quantity", "baseline", "min..max in bounds", "top factors", "failed"):
                 t.add_column(col)
@@ -134,11 +146,9 @@ def register(app: typer.Typer) -> None:
             console.print(t)
         if analysis in ("profile", "all"):
             n = sum(len(v) + 1 for v in sens.PROFILE_GRIDS.values())  # + the calibrated point of each
-            with _progress() as prog:
-                task = prog.add_task("profile points (each a refit of the calibration)", total=n)
-                res = sens.profiles(on_point=lambda: prog.advance(task))
-            paths += sens.write(res, out, "profile", sens.profile_figure)
-            payload["profile"] = res
+            res, written = _computed(out, payload, "profile", "profile points (each a refit of the calibration)", n,
+                                     lambda tick: sens.profiles(on_point=tick), sens.profile_figure)
+            paths += written
             t = Table(title="profiles: the calibration refitted at each value; worst calibration residual and predictions")
             for col in ("parameter", "value", "worst calibration residual", *res["outputs"]):
                 t.add_column(col)
@@ -177,13 +187,9 @@ def register(app: typer.Typer) -> None:
 def _rate_structure(out: Path, payload: dict) -> list[Path]:
     """Tian et al.'s rate-curve shape fitted to the paper's calibration rate records and to the model."""
     from sizno.fitting import rate_structure as rs
-    from sizno.fitting import sensitivity as sens
 
-    with _progress() as prog:
-        task = prog.add_task("rate structure: model rate tests", total=2)
-        res = rs.rate_structure(on_run=lambda: prog.advance(task))
-    paths = sens.write(res, out, "rate_structure", rs.rate_structure_figure)
-    payload["rate_structure"] = res
+    res, paths = _computed(out, payload, "rate_structure", "rate structure: model rate tests", 2,
+                           lambda tick: rs.rate_structure(on_run=tick), rs.rate_structure_figure)
     t = Table(title="rate-curve shape (Tian et al. 2019): Q_M [mAh/g], tau [h], exponent n, at 60 °C")
     for col in ("curve", "Q_M", "tau", "n", "worst misfit"):
         t.add_column(col)
@@ -203,14 +209,10 @@ def _rate_structure(out: Path, payload: dict) -> list[Path]:
 
 def _temperature_reach(out: Path, payload: dict) -> list[Path]:
     """The room-temperature records with every activation energy anywhere in its range (60 °C values held)."""
-    from sizno.fitting import sensitivity as sens
     from sizno.fitting import temperature_reach as tr
 
-    with _progress() as prog:
-        task = prog.add_task("temperature reach: model runs", total=tr.planned_runs())
-        res = tr.temperature_reach(on_run=lambda: prog.advance(task))
-    paths = sens.write(res, out, "temperature_reach", tr.temperature_reach_figure)
-    payload["temperature_reach"] = res
+    res, paths = _computed(out, payload, "temperature_reach", "temperature reach: model runs", tr.planned_runs(),
+                           lambda tick: tr.temperature_reach(on_run=tick), tr.temperature_reach_figure)
     t = Table(title="room temperature: activation energies within their ranges, 60 °C values held (calibration unchanged)")
     for col in ("record", "role", "paper", "calibrated Ea", "range reached", "favourable corner", "paper reachable"):
         t.add_column(col)
@@ -226,13 +228,10 @@ def _temperature_reach(out: Path, payload: dict) -> list[Path]:
 def _activation_timing(out: Path, payload: dict) -> list[Path]:
     """When the residual c-Si activates in the Si–ZnO4 long-cycling test, along the front stress relief rate."""
     from sizno.fitting import activation_timing as at
-    from sizno.fitting import sensitivity as sens
 
-    with _progress() as prog:
-        task = prog.add_task("activation timing: 200-cycle runs", total=len(at.RELATIVE_VALUES))
-        res = at.activation_timing(on_run=lambda: prog.advance(task))
-    paths = sens.write(res, out, "activation_timing", at.activation_timing_figure)
-    payload["activation_timing"] = res
+    res, paths = _computed(out, payload, "activation_timing", "activation timing: 200-cycle runs",
+                           len(at.RELATIVE_VALUES), lambda tick: at.activation_timing(on_run=tick),
+                           at.activation_timing_figure)
     t = Table(title=f"Si–ZnO4, 200 cycles at 0.8 A/g, along '{res['parameter']}' (calibrated {res['calibrated_value']:.3g})")
     for col in ("x calibrated", "value", "activation cycle", "largest capacity rise", "capacity, first / last"):
         t.add_column(col)
@@ -248,13 +247,9 @@ def _activation_timing(out: Path, payload: dict) -> list[Path]:
 def _percolation_knee(out: Path, payload: dict) -> list[Path]:
     """Pure Si's knee in long cycling along the percolation threshold of the sheets' contacts."""
     from sizno.fitting import percolation_knee as pk
-    from sizno.fitting import sensitivity as sens
 
-    with _progress() as prog:
-        task = prog.add_task("percolation knee: 200-cycle runs", total=pk.planned_runs())
-        res = pk.percolation_knee(on_run=lambda: prog.advance(task))
-    paths = sens.write(res, out, "percolation_knee", pk.percolation_knee_figure)
-    payload["percolation_knee"] = res
+    res, paths = _computed(out, payload, "percolation_knee", "percolation knee: 200-cycle runs", pk.planned_runs(),
+                           lambda tick: pk.percolation_knee(on_run=tick), pk.percolation_knee_figure)
     t = Table(title=f"200 cycles at 0.8 A/g along '{res['parameter']}' (literature {res['literature_range']})")
     for col in ("material", "p_c", "knee (3x / 2x)", "fade 1-20 / 120-140 / 180-200 [mAh/g/cycle]",
                 "p at 1 / 120 / 200", "retention"):
@@ -277,14 +272,10 @@ def _percolation_knee(out: Path, payload: dict) -> list[Path]:
 
 def _combined_reach(out: Path, payload: dict) -> list[Path]:
     """Si–ZnO4 at 4 A/g, 25 °C: the fitted parameters searched at the activation energies' favourable corner."""
-    from sizno.fitting import sensitivity as sens
     from sizno.fitting import temperature_reach as tr
 
-    with _progress() as prog:
-        task = prog.add_task("combined reach: model evaluations", total=None)
-        res = tr.combined_reach(on_evaluation=lambda c: prog.advance(task))
-    paths = sens.write(res, out, "combined_reach", tr.combined_reach_figure)
-    payload["combined_reach"] = res
+    res, paths = _computed(out, payload, "combined_reach", "combined reach: model evaluations", None,
+                           lambda tick: tr.combined_reach(on_evaluation=tick), tr.combined_reach_figure)
     s = res["search"]
     console.print(f"Si–ZnO4, 4 A/g, 25 °C: calibrated {res['calibrated_value']:.0f}, activation energies at their low "
                   f"ends {res['corner_value']:.0f}, with the fitted parameters searched {s['reached']:.0f} (worst "
@@ -296,14 +287,11 @@ def _combined_reach(out: Path, payload: dict) -> list[Path]:
 def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Path]:
     """Pure Si at 5 A/g over a Sobol' sample of the whole parameter box, given pure Si's own records."""
     from sizno.fitting import rate_envelope as re_
-    from sizno.fitting import sensitivity as sens
 
-    with _progress() as prog:
-        task = prog.add_task("envelope: pure Si rate tests, then whole calibrations",
-                             total=samples + 1 + re_.CHECKED_SAMPLES)
-        res = re_.rate_envelope(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
-    paths = sens.write(res, out, "rate_envelope", re_.rate_envelope_figure)
-    payload["rate_envelope"] = {k: v for k, v in res.items() if k != "rows"}
+    res, paths = _computed(out, payload, "rate_envelope", "envelope: pure Si rate tests, then whole calibrations",
+                           samples + 1 + re_.CHECKED_SAMPLES,
+                           lambda tick: re_.rate_envelope(samples=samples, seed=seed, on_sample=tick),
+                           re_.rate_envelope_figure, left_out="rows")
     def mAh(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
@@ -319,15 +307,13 @@ def _rate_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Pa
 
 def _temperature_envelope(out: Path, payload: dict, samples: int, seed: int) -> list[Path]:
     """Si–ZnO4 at 4 A/g, 25 °C over a Sobol' sample of every value and activation energy, given its 60 °C records."""
-    from sizno.fitting import sensitivity as sens
     from sizno.fitting import temperature_envelope as te
 
-    with _progress() as prog:
-        task = prog.add_task("temperature envelope: Si–ZnO4 rate tests (60 and 25 °C), then whole calibrations",
-                             total=samples + 1 + te.CHECKED_SAMPLES)
-        res = te.temperature_envelope(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
-    paths = sens.write(res, out, "temperature_envelope", te.temperature_envelope_figure)
-    payload["temperature_envelope"] = {k: v for k, v in res.items() if k != "rows"}
+    res, paths = _computed(out, payload, "temperature_envelope",
+                           "temperature envelope: Si–ZnO4 rate tests (60 and 25 °C), then whole calibrations",
+                           samples + 1 + te.CHECKED_SAMPLES,
+                           lambda tick: te.temperature_envelope(samples=samples, seed=seed, on_sample=tick),
+                           te.temperature_envelope_figure, left_out="rows")
 
     def mAh(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
@@ -350,13 +336,10 @@ def _temperature_envelope(out: Path, payload: dict, samples: int, seed: int) -> 
 def _loading_ratio(out: Path, payload: dict, samples: int, seed: int) -> list[Path]:
     """The full cell's 1C capacity at 15 mg/cm² over the normal loading's, across the cathode's ranges."""
     from sizno.fitting import loading_ratio as lr
-    from sizno.fitting import sensitivity as sens
 
-    with _progress() as prog:
-        task = prog.add_task("loading: full-cell runs (three per sample)", total=samples + 1)
-        res = lr.loading_ratio(samples=samples, seed=seed, on_sample=lambda: prog.advance(task))
-    paths = sens.write(res, out, "loading_ratio", lr.loading_ratio_figure)
-    payload["loading_ratio"] = {k: v for k, v in res.items() if k != "rows"}
+    res, paths = _computed(out, payload, "loading_ratio", "loading: full-cell runs (three per sample)", samples + 1,
+                           lambda tick: lr.loading_ratio(samples=samples, seed=seed, on_sample=tick),
+                           lr.loading_ratio_figure, left_out="rows")
 
     def ratio(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f}"
@@ -447,13 +430,9 @@ def _reach(out: Path, payload: dict, starts: int, seed: int, quantities: tuple[s
 def _contact_reach(out: Path, payload: dict) -> list[Path]:
     """Both full cells' retention along the cathode's contact-loss coefficient (a bound over its range)."""
     from sizno.fitting import contact_reach as cr
-    from sizno.fitting import sensitivity as sens
 
-    with _progress() as prog:
-        task = prog.add_task("contact loss: full-cell cycling runs", total=cr.planned_runs())
-        res = cr.contact_reach(on_run=lambda: prog.advance(task))
-    paths = sens.write(res, out, "contact_reach", cr.contact_reach_figure)
-    payload["contact_reach"] = res
+    res, paths = _computed(out, payload, "contact_reach", "contact loss: full-cell cycling runs", cr.planned_runs(),
+                           lambda tick: cr.contact_reach(on_run=tick), cr.contact_reach_figure)
     t = Table(title=f"retention along '{res['parameter']}' ({res['range_is']}, {res['range']})")
     for col in ("record", "paper (validation)", "at 0", "at the range's top", "coefficient reaching the paper",
                 "the other record there"):
